@@ -1,0 +1,262 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A throwaway `redis-server` in a temporary directory, for tests, the demo and benchmarks.
+///
+/// It listens on a unix socket in its directory (and, when asked, on a free loopback port),
+/// never on anything but loopback, and removes its directory when stopped.
+///
+/// ```swift
+/// let server = try await RedisServerProcess.start()
+/// defer { server.stop() }
+/// let config = BrokerConfiguration(serviceName: "billing", redisURL: server.url)
+/// ```
+public final class RedisServerProcess: Sendable {
+    /// How to run the server.
+    public struct Options: Sendable {
+        /// Log every write to an append-only file, so the data survives ``restart()``.
+        public var appendOnly: Bool
+        /// Also listen on a free TCP port on 127.0.0.1.
+        public var listenOnLoopbackPort: Bool
+        /// Further `redis-server` arguments, for example `["--requirepass", "secret"]`.
+        public var extraArguments: [String]
+        /// The `redis-server` executable; found on `PATH` when `nil`.
+        public var executable: String?
+
+        /// Creates options; the defaults run a unix-socket-only server without persistence.
+        public init(
+            appendOnly: Bool = false,
+            listenOnLoopbackPort: Bool = false,
+            extraArguments: [String] = [],
+            executable: String? = nil
+        ) {
+            self.appendOnly = appendOnly
+            self.listenOnLoopbackPort = listenOnLoopbackPort
+            self.extraArguments = extraArguments
+            self.executable = executable
+        }
+    }
+
+    /// Why a server could not be started.
+    public enum StartError: Error, CustomStringConvertible {
+        /// No `redis-server` executable was found.
+        case executableNotFound
+        /// The process started but never said it was ready; `log` is the tail of its log file.
+        case notReady(log: String)
+
+        public var description: String {
+            switch self {
+            case .executableNotFound:
+                return "redis-server was not found on PATH; install it (apt-get install -y redis-server)"
+            case .notReady(let log):
+                return "redis-server did not become ready; its log ends with:\n\(log)"
+            }
+        }
+    }
+
+    /// The temporary directory holding the socket, the log and any data files.
+    public let directory: URL
+    /// The unix socket the server listens on.
+    public let socketPath: String
+    /// The loopback TCP port, when ``Options/listenOnLoopbackPort`` was set.
+    public let port: Int?
+    /// The options the server runs with.
+    public let options: Options
+
+    private let processID: Mutex<pid_t?>
+
+    /// A `unix://` URL of the socket, usable as `REDIS_URL`.
+    public var url: String { "unix://\(socketPath)" }
+
+    /// A `redis://127.0.0.1:<port>` URL, when the server listens on a loopback port.
+    public var tcpURL: String? { port.map { "redis://127.0.0.1:\($0)" } }
+
+    private init(directory: URL, port: Int?, options: Options) {
+        self.directory = directory
+        self.socketPath = directory.appendingPathComponent("redis.sock").path
+        self.port = port
+        self.options = options
+        self.processID = Mutex(nil)
+    }
+
+    /// Starts a server and returns once it accepts connections.
+    public static func start(_ options: Options = Options()) async throws -> RedisServerProcess {
+        let template = FileManager.default.temporaryDirectory.appendingPathComponent("reb-XXXXXX").path
+        var templateBytes = Array(template.utf8CString)
+        guard mkdtemp(&templateBytes) != nil else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        let directory = URL(fileURLWithPath: String(cString: templateBytes))
+        let port = options.listenOnLoopbackPort ? try freeLoopbackPort() : nil
+        let server = RedisServerProcess(directory: directory, port: port, options: options)
+        do {
+            try await server.launch()
+        } catch {
+            server.stop()
+            throw error
+        }
+        return server
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL if it lingers) and keeps its directory, so
+    /// ``startAgain()`` can reload its append-only file.
+    public func terminate() {
+        guard let pid = processID.withLock({ pid in defer { pid = nil }; return pid }) else { return }
+        kill(pid, SIGTERM)
+        for _ in 0..<500 where !Self.hasExited(pid) {
+            usleep(10_000)
+        }
+        if !Self.hasExited(pid) {
+            kill(pid, SIGKILL)
+            while !Self.hasExited(pid) { usleep(10_000) }
+        }
+    }
+
+    /// Reaps the child if it has exited.
+    private static func hasExited(_ pid: pid_t) -> Bool {
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        return result == pid || (result == -1 && errno == ECHILD)
+    }
+
+    /// Starts the server again in the same directory, on the same socket and port.
+    public func startAgain() async throws {
+        try await launch()
+    }
+
+    /// Stops the server and then starts it again: what a Redis restart looks like to clients.
+    public func restart() async throws {
+        terminate()
+        try await launch()
+    }
+
+    /// Stops the server and removes its directory.
+    public func stop() {
+        terminate()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Pauses the server process (SIGSTOP) until ``resume()``.
+    public func pause() {
+        processID.withLock { pid in
+            if let pid { kill(pid, SIGSTOP) }
+        }
+    }
+
+    /// Resumes a server paused by ``pause()``.
+    public func resume() {
+        processID.withLock { pid in
+            if let pid { kill(pid, SIGCONT) }
+        }
+    }
+
+    /// The text of the server's log file.
+    public func log() -> String {
+        (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+    }
+
+    private var logURL: URL { directory.appendingPathComponent("redis.log") }
+
+    private func launch() async throws {
+        guard let executable = options.executable ?? Self.findOnPath("redis-server") else {
+            throw StartError.executableNotFound
+        }
+        try? FileManager.default.removeItem(at: logURL)
+        var arguments = [
+            "--port", String(port ?? 0),
+            "--bind", "127.0.0.1",
+            "--unixsocket", socketPath,
+            "--unixsocketperm", "700",
+            "--dir", directory.path,
+            "--logfile", logURL.path,
+            "--save", "",
+            "--daemonize", "no",
+            "--appendonly", options.appendOnly ? "yes" : "no",
+        ]
+        if options.appendOnly {
+            arguments += ["--appendfsync", "always"]
+        }
+        arguments += options.extraArguments
+        let pid = try Self.spawn(executable, arguments: arguments)
+        processID.withLock { $0 = pid }
+        // redis-server writes this line once every listener is open.
+        for _ in 0..<1000 {
+            if log().contains("Ready to accept connections") { return }
+            if Self.hasExited(pid) { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw StartError.notReady(log: String(log().suffix(2000)))
+    }
+
+    /// Starts `executable` with an empty signal mask and default handlers: a child of a test
+    /// runner would otherwise inherit blocked signals and ignore SIGTERM.
+    private static func spawn(_ executable: String, arguments: [String]) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        var defaultSignals = sigset_t()
+        sigfillset(&defaultSignals)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        for descriptor: Int32 in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
+            posix_spawn_file_actions_addopen(&fileActions, descriptor, "/dev/null", O_RDWR, 0)
+        }
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &fileActions, &attributes, argv, environ)
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
+        return pid
+    }
+
+    private static func findOnPath(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        for candidate in ["/usr/bin/\(name)", "/usr/local/bin/\(name)", "/usr/sbin/\(name)"]
+        where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return nil
+    }
+
+    /// Asks the kernel for a free loopback port by binding port 0.
+    private static func freeLoopbackPort() throws -> Int {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(fd, socketAddress, length) == 0
+                    && getsockname(fd, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
