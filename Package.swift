@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Settings every target of the package shares.
+/// Settings every Swift target of the package shares.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -11,29 +11,76 @@ let package = Package(
     name: "RedisEventBroker",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "RedisEventBroker", targets: ["RedisEventBroker"]),
         .library(name: "EventBrokerCore", targets: ["EventBrokerCore"]),
+        .library(name: "EventBrokerCodecJSON", targets: ["EventBrokerCodecJSON"]),
         .library(name: "RedisServerProcess", targets: ["RedisServerProcess"]),
+        .executable(name: "event-broker", targets: ["EventBrokerCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
+        // C at the edge: hiredis 0.14 (RESP2) from Debian's libhiredis-dev.
         .systemLibrary(
             name: "CHiredis",
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // Embeds Scripts/*.lua into EventBrokerCore as generated Swift (name, version, SHA1, source).
+        .executableTarget(name: "ScriptEmbedder"),
+        .plugin(
+            name: "ScriptEmbedderPlugin",
+            capability: .buildTool(),
+            dependencies: ["ScriptEmbedder"]
+        ),
+        // The broker: API, Lua-script runner, key layout, hiredis connection layer, plug-in protocols.
         .target(
             name: "EventBrokerCore",
             dependencies: [
                 "CHiredis",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["ScriptEmbedderPlugin"]
+        ),
+        // Events as JSON that other languages can read and write.
+        .target(
+            name: "EventBrokerCodecJSON",
+            dependencies: ["EventBrokerCore"]
+        ),
+        // The umbrella most users import: the core with JSON as the default codec.
+        .target(
+            name: "RedisEventBroker",
+            dependencies: ["EventBrokerCore", "EventBrokerCodecJSON"]
+        ),
+        // A throwaway redis-server for tests, the demo and benchmarks.
+        .target(name: "RedisServerProcess"),
+        // The `event-broker` command line.
+        .executableTarget(
+            name: "EventBrokerCLI",
+            dependencies: [
+                "RedisEventBroker",
+                "RedisServerProcess",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "RedisServerProcess"),
         .testTarget(
             name: "EventBrokerCoreTests",
             dependencies: ["EventBrokerCore", "RedisServerProcess"]
+        ),
+        .testTarget(
+            name: "EventBrokerCodecJSONTests",
+            dependencies: ["EventBrokerCodecJSON"]
+        ),
+        .testTarget(
+            name: "ScriptEmbedderTests",
+            dependencies: ["ScriptEmbedder"]
+        ),
+        .testTarget(
+            name: "RedisEventBrokerTests",
+            dependencies: ["RedisEventBroker", "EventBrokerCore", "RedisServerProcess"]
         ),
     ]
 )

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `event-broker` command line: tools around a RedisEventBroker deployment.
+@main
+struct EventBrokerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "event-broker",
+        abstract: "Tools for RedisEventBroker, the embedded Redis event broker for Swift microservices.",
+        subcommands: [DemoCommand.self])
+}

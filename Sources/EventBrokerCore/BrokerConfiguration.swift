@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+
+/// Everything a broker instance needs to know: which service it serves, which Redis, how long
+/// a handler may take, and how events are encoded.
+///
+/// ```swift
+/// var configuration = BrokerConfiguration(serviceName: "billing", redisURL: "redis://127.0.0.1:6379",
+///                                         processingTimeout: .seconds(30), codec: JSONCodec())
+/// configuration.consumerConcurrency = 8
+/// ```
+/// The `RedisEventBroker` module adds an initializer without `codec:` that uses JSON.
+public struct BrokerConfiguration: Sendable {
+    /// The microservice this instance belongs to; queues are per service. `nil` only when
+    /// neither the initializer nor `MICROSERVICE_NAME` gave one, which the broker refuses.
+    public var serviceName: String?
+    /// `redis://[user[:password]@]host[:port][/db]` or `unix://[user[:password]@]/path[?db=N]`.
+    public var redisURL: String
+    /// How long one delivery may run before another instance may take the event (its lease).
+    public var processingTimeout: Duration
+    /// How events are turned into bytes and back.
+    public var codec: any EventCodec
+    /// The first part of every Redis key, so several applications can share one Redis.
+    public var keyPrefix: String = "reb"
+    /// How many handlers one consumer (``RedisEventBroker/consume(concurrency:_:)`` or
+    /// ``RedisEventBroker/pickOnNotification(_:)``) runs at once.
+    public var consumerConcurrency: Int = 1
+    /// How long an idle consumer waits for a wake-up before it looks at the queue anyway; this
+    /// bounds how long an event can wait when a wake-up was lost or a lease expired.
+    public var idlePollInterval: Duration = .seconds(2)
+    /// How long a call waits for a (re)connection to Redis before it fails.
+    public var connectTimeout: Duration = .seconds(5)
+    /// How long a call waits for Redis to answer before the connection counts as lost.
+    public var commandTimeout: Duration = .seconds(30)
+    /// Where the broker logs; metadata carries the service, topic and event id.
+    public var logger: Logger = Logger(label: "RedisEventBroker")
+
+    /// Creates a configuration. A `nil` service name or URL is taken from the environment
+    /// (`MICROSERVICE_NAME`, `REDIS_URL`); the URL then defaults to `redis://127.0.0.1:6379`.
+    public init(
+        serviceName: String? = nil,
+        redisURL: String? = nil,
+        processingTimeout: Duration = .seconds(30),
+        codec: any EventCodec,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.serviceName = serviceName ?? environment["MICROSERVICE_NAME"].flatMap { $0.isEmpty ? nil : $0 }
+        self.redisURL = redisURL ?? environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "redis://127.0.0.1:6379"
+        self.processingTimeout = processingTimeout
+        self.codec = codec
+    }
+
+    /// The service name, or ``BrokerError/missingServiceName``; then checks every setting.
+    func validatedServiceName() throws -> String {
+        guard let serviceName else { throw BrokerError.missingServiceName }
+        try BrokerName.validate(serviceName, as: .serviceName)
+        try Self.requirePositive(processingTimeout, "processingTimeout")
+        try Self.requirePositive(idlePollInterval, "idlePollInterval")
+        try Self.requirePositive(connectTimeout, "connectTimeout")
+        try Self.requirePositive(commandTimeout, "commandTimeout")
+        guard consumerConcurrency >= 1 else {
+            throw BrokerError.invalidConfiguration(setting: "consumerConcurrency", reason: "must be at least 1")
+        }
+        return serviceName
+    }
+
+    private static func requirePositive(_ duration: Duration, _ setting: String) throws {
+        guard duration > .zero else {
+            throw BrokerError.invalidConfiguration(setting: setting, reason: "must be longer than zero")
+        }
+    }
+
+    /// The settings that decide whether two configurations may share one broker instance.
+    var sharingKey: SharingKey {
+        SharingKey(
+            serviceName: serviceName, redisURL: redisURL, processingTimeout: processingTimeout,
+            codecName: codec.name, keyPrefix: keyPrefix, consumerConcurrency: consumerConcurrency,
+            idlePollInterval: idlePollInterval, connectTimeout: connectTimeout, commandTimeout: commandTimeout)
+    }
+
+    /// Every value setting of a configuration; the logger is left out.
+    struct SharingKey: Hashable, Sendable {
+        let serviceName: String?
+        let redisURL: String
+        let processingTimeout: Duration
+        let codecName: String
+        let keyPrefix: String
+        let consumerConcurrency: Int
+        let idlePollInterval: Duration
+        let connectTimeout: Duration
+        let commandTimeout: Duration
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded down.
+    var wholeMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// The duration in seconds as a floating-point number.
+    package var secondsValue: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

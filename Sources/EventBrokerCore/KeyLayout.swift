@@ -1,0 +1,113 @@
+/// Where the broker keeps its state in Redis: every key name, built in one place.
+///
+/// Layout version 1 puts every key of one prefix in the hash slot of `{<prefix>}`, so each
+/// script, publishing to several services included, touches one slot on any Redis, Cluster too
+/// (see docs/ARCHITECTURE.md). Service names and topics appear percent-encoded: every byte
+/// outside `A-Z a-z 0-9 . _ -` becomes `%XX`, so no name can forge another name's key, a hash
+/// tag, or a pattern.
+///
+/// ```
+/// {reb}:v1:s:<service>:published   list   queued event ids, the next one at the right end
+/// {reb}:v1:s:<service>:events      hash   event id → envelope
+/// {reb}:v1:s:<service>:inflight    hash   event id → owner token of the current delivery
+/// {reb}:v1:s:<service>:leases      zset   event id → lease deadline (ms, Redis clock)
+/// {reb}:v1:s:<service>:deliveries  hash   event id → times handed out
+/// {reb}:v1:s:<service>:wake        list   wake-up markers, at most one per queued event
+/// {reb}:v1:t:<topic>:subscribers   set    names of the subscribed services
+/// {reb}:v1:t:<topic>:version       string counter raised by every subscriber change
+/// channel {reb}:v1:s:<service>:notify     message: the topic of a newly queued event
+/// ```
+struct KeyLayout: Sendable, Hashable {
+    /// The layout version carried by every key; an incompatible change gets a new one.
+    static let version = "v1"
+    /// The longest key prefix, in bytes.
+    static let maximumPrefixLength = 64
+
+    /// The beginning of every key: hash tag and layout version.
+    let root: String
+
+    /// Creates the layout of a key prefix; throws for an empty, long or non-alphanumeric prefix.
+    init(prefix: String) throws {
+        let allowed = prefix.utf8.allSatisfy { byte in
+            Self.isUnreserved(byte) || byte == UInt8(ascii: ":")
+        }
+        guard !prefix.isEmpty, prefix.utf8.count <= Self.maximumPrefixLength, allowed else {
+            throw BrokerError.invalidName(
+                kind: .keyPrefix, value: prefix,
+                reason: "use 1 to \(Self.maximumPrefixLength) characters of A-Z a-z 0-9 . _ - :")
+        }
+        root = "{\(prefix)}:\(Self.version)"
+    }
+
+    /// The keys of one service's queue.
+    func service(_ name: String) -> ServiceKeys {
+        ServiceKeys(base: "\(root):s:\(Self.encode(name))")
+    }
+
+    /// The registry keys of one topic.
+    func topic(_ name: String) -> TopicKeys {
+        TopicKeys(base: "\(root):t:\(Self.encode(name))")
+    }
+
+    /// Percent-encodes every byte outside `A-Z a-z 0-9 . _ -`.
+    static func encode(_ name: String) -> String {
+        var encoded = ""
+        encoded.reserveCapacity(name.utf8.count)
+        for byte in name.utf8 {
+            if isUnreserved(byte) {
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                encoded += "%"
+                encoded += hexDigit(byte >> 4)
+                encoded += hexDigit(byte & 0x0F)
+            }
+        }
+        return encoded
+    }
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func hexDigit(_ value: UInt8) -> String {
+        String(value, radix: 16, uppercase: true)
+    }
+}
+
+/// The Redis keys of one service's queue (see ``KeyLayout``).
+struct ServiceKeys: Sendable, Hashable {
+    /// The shared beginning of the service's keys.
+    let base: String
+
+    /// List of queued event ids; the next one is at the right end.
+    var published: String { base + ":published" }
+    /// Hash of event id to envelope.
+    var events: String { base + ":events" }
+    /// Hash of event id to the owner token of its current delivery.
+    var inflight: String { base + ":inflight" }
+    /// Sorted set of event id by lease deadline.
+    var leases: String { base + ":leases" }
+    /// Hash of event id to the number of deliveries so far.
+    var deliveries: String { base + ":deliveries" }
+    /// List of wake-up markers that idle instances wait on with BLPOP.
+    var wake: String { base + ":wake" }
+    /// Pub/sub channel announcing the topic of each newly queued event.
+    var notifyChannel: String { base + ":notify" }
+}
+
+/// The Redis keys of one topic's subscriber registry (see ``KeyLayout``).
+struct TopicKeys: Sendable, Hashable {
+    /// The shared beginning of the topic's keys.
+    let base: String
+
+    /// Set of the names of the subscribed services.
+    var subscribers: String { base + ":subscribers" }
+    /// Counter raised by every change of the subscribers.
+    var version: String { base + ":version" }
+}

@@ -1,0 +1,32 @@
+import Logging
+
+/// Delivers the service's pub/sub notifications to the handlers registered with
+/// ``RedisEventBroker/onNotification(_:)``, one message at a time, in order.
+final class NotificationListener: Sendable {
+    /// The subscribed connection; it re-subscribes by itself after every reconnect.
+    let connection: PubSubConnection
+    private let dispatch: Task<Void, Never>
+
+    init(
+        endpoint: RedisEndpoint, channel: String, clientName: String, options: RedisConnectionOptions,
+        logger: Logger, handlers: @escaping @Sendable () -> [@Sendable (String) async -> Void]
+    ) {
+        connection = PubSubConnection(
+            endpoint: endpoint, clientName: clientName, channels: [channel], options: options, logger: logger)
+        let messages = connection.messages
+        dispatch = Task {
+            for await message in messages {
+                let topic = String(decoding: message.payload, as: UTF8.self)
+                for handler in handlers() {
+                    await handler(topic)
+                }
+            }
+        }
+    }
+
+    /// Unsubscribes, closes the connection and waits for the running handler to return.
+    func close() async {
+        await connection.close()
+        await dispatch.value
+    }
+}

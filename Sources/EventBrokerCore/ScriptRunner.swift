@@ -1,0 +1,33 @@
+import Logging
+
+/// Runs embedded scripts by `EVALSHA`, loading a script with `SCRIPT LOAD` when Redis answers
+/// `NOSCRIPT` (after a restart, a failover or `SCRIPT FLUSH`) and retrying once.
+struct ScriptRunner: Sendable {
+    /// The connection every script runs on.
+    let connection: RedisConnection
+    /// Where reloads are logged.
+    let logger: Logger
+
+    /// Runs `script` with its keys and arguments and returns Redis's reply.
+    func run(_ script: RedisScript, keys: [String], arguments: [[UInt8]]) async throws -> RedisReply {
+        var command: [[UInt8]] = [Array("EVALSHA".utf8), Array(script.sha1.utf8), Array(String(keys.count).utf8)]
+        command.reserveCapacity(3 + keys.count + arguments.count)
+        command += keys.map { Array($0.utf8) }
+        command += arguments
+        do {
+            return try await connection.send(command)
+        } catch RedisError.server(let message) where message.hasPrefix("NOSCRIPT") {
+            try await load(script)
+            return try await connection.send(command)
+        }
+    }
+
+    /// Loads `script` and checks that Redis computed the SHA1 embedded at build time.
+    func load(_ script: RedisScript) async throws {
+        let reply = try await connection.send("SCRIPT", "LOAD", script.source)
+        guard let loaded = reply.string, loaded == script.sha1 else {
+            throw BrokerError.scriptHashMismatch(script: script.name, expected: script.sha1, loaded: "\(reply)")
+        }
+        logger.notice("Loaded script into Redis", metadata: ["script": "\(script.name)", "version": "\(script.version)"])
+    }
+}

@@ -1,0 +1,36 @@
+import Testing
+
+@testable import EventBrokerCore
+
+@Suite struct KeyLayoutTests {
+    @Test func keysCarryTheHashTagTheLayoutVersionAndTheEncodedName() throws {
+        let layout = try KeyLayout(prefix: "shop")
+        #expect(layout.service("billing").published == "{shop}:v1:s:billing:published")
+        #expect(layout.topic("orders").version == "{shop}:v1:t:orders:version")
+        #expect(layout.service("billing").notifyChannel == "{shop}:v1:s:billing:notify")
+    }
+
+    @Test(arguments: [
+        ("billing-v2.eu_1", "billing-v2.eu_1"),
+        ("a{b}c", "a%7Bb%7Dc"),
+        ("with space", "with%20space"),
+        ("%41", "%2541"),
+        ("a:b*", "a%3Ab%2A"),
+        ("é", "%C3%A9"),
+    ])
+    func namesArePercentEncoded(name: String, encoded: String) {
+        #expect(KeyLayout.encode(name) == encoded)
+    }
+
+    @Test func distinctNamesNeverShareAKey() throws {
+        let layout = try KeyLayout(prefix: "reb")
+        let names = ["A", "%41", "a", "a:b", "a%3Ab", "{reb}", "", " ", "é", "e\u{301}"]
+        let keys = Set(names.map { layout.service($0).published })
+        #expect(keys.count == names.count)
+    }
+
+    @Test(arguments: ["", "a{b", "with space", String(repeating: "p", count: 65), "ü"])
+    func unusablePrefixesAreRefused(prefix: String) {
+        #expect(throws: BrokerError.self) { try KeyLayout(prefix: prefix) }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import RedisServerProcess
+import Testing
+
+@testable import EventBrokerCore
+@testable import RedisEventBroker
+
+@Suite(.timeLimit(.minutes(2))) struct ConfigurationTests {
+    @Test func noServiceNameAnywhereFailsBeforeAnyConnection() async throws {
+        // The URL points nowhere: reaching Redis would fail with another error.
+        let configuration = BrokerConfiguration(redisURL: "unix:///nonexistent/redis.sock", environment: [:])
+        #expect(configuration.serviceName == nil)
+        await #expect(throws: BrokerError.missingServiceName) { try await RedisEventBroker(configuration) }
+        await #expect(throws: BrokerError.missingServiceName) { try await RedisEventBroker.shared(configuration) }
+        let empty = BrokerConfiguration(environment: ["MICROSERVICE_NAME": ""])
+        #expect(empty.serviceName == nil)
+    }
+
+    @Test func theEnvironmentProvidesServiceNameAndURL() {
+        let configuration = BrokerConfiguration(
+            environment: ["MICROSERVICE_NAME": "billing", "REDIS_URL": "redis://10.0.0.7:6380/2"])
+        #expect(configuration.serviceName == "billing")
+        #expect(configuration.redisURL == "redis://10.0.0.7:6380/2")
+        let defaults = BrokerConfiguration(serviceName: "billing", environment: [:])
+        #expect(defaults.redisURL == "redis://127.0.0.1:6379")
+        #expect(defaults.processingTimeout == .seconds(30))
+        #expect(defaults.codec.name == "json")
+    }
+
+    @Test func badSettingsAreRefusedBeforeAnyConnection() async throws {
+        var configuration = BrokerConfiguration(serviceName: "billing", redisURL: "unix:///nonexistent/redis.sock")
+        configuration.processingTimeout = .zero
+        await #expect(throws: BrokerError.invalidConfiguration(setting: "processingTimeout", reason: "must be longer than zero")) {
+            try await RedisEventBroker(configuration)
+        }
+        configuration.processingTimeout = .seconds(1)
+        configuration.keyPrefix = "a{b}"
+        await #expect(throws: BrokerError.self) { try await RedisEventBroker(configuration) }
+        configuration.keyPrefix = "reb"
+        configuration.redisURL = "rediss://127.0.0.1:6379"
+        await #expect(throws: RedisError.self) { try await RedisEventBroker(configuration) }
+    }
+
+    @Test func passwordACLUserAndDatabaseComeFromTheURL() async throws {
+        try await TestRedis.with(.init(listenOnLoopbackPort: true, extraArguments: ["--requirepass", "s3cret"])) { redis in
+            let port = try #require(redis.server.port)
+            let socket = redis.server.socketPath
+            let admin = try await RedisEventBroker(
+                BrokerConfiguration(serviceName: "admin", redisURL: "unix://:s3cret@\(socket)", environment: [:]))
+            try await admin.shutdown()
+
+            await #expect(throws: RedisError.self) {
+                try await RedisEventBroker(
+                    BrokerConfiguration(serviceName: "billing", redisURL: "unix://:wrong@\(socket)", environment: [:]))
+            }
+
+            let setup = try await RedisEventBroker(
+                BrokerConfiguration(serviceName: "setup", redisURL: "redis://:s3cret@127.0.0.1:\(port)", environment: [:]))
+            try await setup.connection.send("ACL", "SETUSER", "billing", "on", ">pw", "~{reb}:*", "&*", "+@all")
+            try await setup.shutdown()
+
+            let billing = try await RedisEventBroker(
+                BrokerConfiguration(serviceName: "billing", redisURL: "redis://billing:pw@127.0.0.1:\(port)/3", environment: [:]))
+            try await billing.subscribe("orders")
+            let id = try await billing.publishEvent(Event(streamId: "order-1", topic: "orders"))
+            #expect(try await billing.pick { #expect($0.id == id) })
+            try await billing.publishEvent(Event(streamId: "order-2", topic: "orders"))
+            let database3 = try await billing.connection.send("DBSIZE").integer ?? 0
+            #expect(database3 > 0)
+            try await billing.shutdown()
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@testable import EventBrokerCore
+@testable import RedisEventBroker
+
+@Suite(.timeLimit(.minutes(3))) struct EfficiencyTests {
+    /// Publishes events one at a time to `instances` sleeping consumers and returns the Redis
+    /// commands (INFO commandstats, inside scripts included) and picks per delivered event.
+    func cost(instances: Int, events: Int = 20) async throws -> (commands: Double, picks: Double) {
+        var result = (commands: 0.0, picks: 0.0)
+        try await TestRedis.with { redis in
+            let ledger = Ledger()
+            for _ in 0..<instances {
+                // No idle polling during the measurement: only wake-ups move the consumers.
+                let consumer = try await redis.broker("billing") { $0.idlePollInterval = .seconds(3600) }
+                try await consumer.subscribe("orders")
+                consumer.pickOnNotification { ledger.record(consumer, $0) }
+            }
+            let publisher = try await redis.broker("orders")
+            try await publisher.publishEvent(Event(streamId: "warm-up", topic: "orders"))
+            try await eventually("the warm-up event was handled") { ledger.all.count == 1 }
+            try await redis.waitUntilIdle(consumers: instances)
+            try await redis.command("CONFIG", "RESETSTAT")
+            for number in 1...events {
+                try await publisher.publishEvent(Event(streamId: "order-\(number)", topic: "orders"))
+                try await eventually("event \(number) was handled") { ledger.all.count == number + 1 }
+                try await redis.waitUntilIdle(consumers: instances)
+            }
+            let commands = try await redis.commandCount()
+            let picks = try await redis.commandCalls("rpop")
+            result = (Double(commands) / Double(events), Double(picks) / Double(events))
+        }
+        return result
+    }
+
+    @Test func commandsPerDeliveredEventDoNotGrowWithInstances() async throws {
+        let one = try await cost(instances: 1)
+        let eight = try await cost(instances: 8)
+        // One publish wakes one instance, which picks once: no instance works for events it does not take.
+        #expect(one.picks == 1)
+        #expect(eight.picks == 1)
+        #expect(eight.commands == one.commands, "1 instance: \(one.commands), 8 instances: \(eight.commands)")
+    }
+}
+
+extension TestRedis {
+    /// Waits until every consumer sleeps in BLPOP and every handled event was acked: only the
+    /// two registry keys of the topic remain. Asks with INFO alone, which the counts leave out.
+    func waitUntilIdle(consumers: Int) async throws {
+        try await eventually("every consumer sleeps and every event was acked") {
+            let keyspace = try await command("INFO", "keyspace").string ?? ""
+            return try await blockedClients() == consumers && keyspace.contains("db0:keys=2,")
+        }
+    }
+
+    /// How many times Redis ran `command`, from INFO commandstats.
+    func commandCalls(_ command: String) async throws -> Int {
+        let info = try await self.command("INFO", "commandstats").string ?? ""
+        let line = info.split(separator: "\r\n").first { $0.hasPrefix("cmdstat_\(command):calls=") }
+        return line.flatMap { Int($0.dropFirst("cmdstat_\(command):calls=".count).prefix { $0 != "," }) } ?? 0
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import RedisServerProcess
+import Synchronization
+import Testing
+
+@testable import EventBrokerCore
+@testable import RedisEventBroker
+
+/// A throwaway redis-server for one test, an admin connection to it, and broker factories.
+final class TestRedis: Sendable {
+    let server: RedisServerProcess
+    let admin: RedisConnection
+    private let brokers = Mutex<[RedisEventBroker]>([])
+
+    private init(server: RedisServerProcess) {
+        self.server = server
+        admin = RedisConnection(
+            endpoint: try! RedisEndpoint(url: server.url), clientName: "test-admin", options: RedisConnectionOptions(),
+            logger: Logger(label: "test-admin"), onReconnect: nil)
+    }
+
+    /// Runs `body` with a fresh server, then shuts down every broker it made and stops the server.
+    static func with(
+        _ options: RedisServerProcess.Options = .init(), _ body: (TestRedis) async throws -> Void
+    ) async throws {
+        let redis = TestRedis(server: try await RedisServerProcess.start(options))
+        do {
+            try await body(redis)
+        } catch {
+            await redis.tearDown()
+            throw error
+        }
+        await redis.tearDown()
+    }
+
+    private func tearDown() async {
+        for broker in brokers.withLock({ $0 }) {
+            try? await broker.shutdown()
+        }
+        await admin.close()
+        server.stop()
+    }
+
+    /// A configuration for `service` on this server, with a short idle poll interval.
+    func configuration(_ service: String, processingTimeout: Duration = .seconds(30)) -> BrokerConfiguration {
+        var configuration = BrokerConfiguration(
+            serviceName: service, redisURL: server.url, processingTimeout: processingTimeout, environment: [:])
+        configuration.idlePollInterval = .milliseconds(500)
+        configuration.logger = Logger(label: "test.\(service)")
+        return configuration
+    }
+
+    /// A new broker instance; the fixture shuts it down at the end of the test.
+    func broker(_ service: String, configure: (inout BrokerConfiguration) -> Void = { _ in }) async throws
+        -> RedisEventBroker
+    {
+        var configuration = configuration(service)
+        configure(&configuration)
+        let broker = try await RedisEventBroker(configuration)
+        brokers.withLock { $0.append(broker) }
+        return broker
+    }
+
+    /// Sends one command on the admin connection.
+    @discardableResult
+    func command(_ arguments: String...) async throws -> RedisReply {
+        try await admin.send(arguments.map { Array($0.utf8) })
+    }
+
+    /// Every key and its DUMP: equal snapshots mean Redis holds exactly the same data.
+    func snapshot() async throws -> [String: [UInt8]] {
+        var result: [String: [UInt8]] = [:]
+        for key in try await keys() {
+            result[key] = try await command("DUMP", key).bytes ?? []
+        }
+        return result
+    }
+
+    /// Every key in the database.
+    func keys() async throws -> [String] {
+        var keys: [String] = []
+        var cursor = "0"
+        repeat {
+            let reply = try await command("SCAN", cursor, "COUNT", "1000").array ?? []
+            cursor = reply.first?.string ?? "0"
+            keys += reply.last?.array?.compactMap(\.string) ?? []
+        } while cursor != "0"
+        return keys
+    }
+
+    /// The total number of commands Redis executed, from INFO commandstats (commands run inside
+    /// scripts included), leaving out the admin commands that ask.
+    func commandCount() async throws -> Int {
+        let info = try await command("INFO", "commandstats").string ?? ""
+        var total = 0
+        for line in info.split(separator: "\r\n") where line.hasPrefix("cmdstat_") {
+            let name = line.dropFirst("cmdstat_".count).prefix { $0 != ":" }
+            guard !["info", "config|resetstat", "client|list"].contains(name) else { continue }
+            if let calls = line.split(separator: ",").first?.split(separator: "=").last, let count = Int(calls) {
+                total += count
+            }
+        }
+        return total
+    }
+
+    /// The names of the clients connected to the server.
+    func clientNames() async throws -> [String] {
+        let list = try await command("CLIENT", "LIST").string ?? ""
+        return list.split(separator: "\n").compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("name=") }.map { String($0.dropFirst(5)) }
+        }.filter { !$0.isEmpty && $0 != "test-admin" }
+    }
+}
+
+/// Waits until `condition` holds, checking every 20 ms; records an issue after `timeout`.
+func eventually(
+    _ what: String, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: () async throws -> Bool
+) async rethrows {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
+}
+
+/// Every handling of every event, by which broker instance: the ledger a test checks.
+final class Ledger: Sendable {
+    /// One handler run.
+    struct Entry: Sendable, Equatable {
+        let service: String
+        let instance: String
+        let eventId: String
+        let deliveryCount: Int
+        let succeeded: Bool
+    }
+
+    private let entries = Mutex<[Entry]>([])
+
+    func record(_ broker: RedisEventBroker, _ event: DeliveredEvent, succeeded: Bool = true) {
+        let entry = Entry(
+            service: broker.serviceName, instance: broker.instanceId, eventId: event.id,
+            deliveryCount: event.deliveryCount, succeeded: succeeded)
+        entries.withLock { $0.append(entry) }
+    }
+
+    var all: [Entry] { entries.withLock { $0 } }
+
+    /// The successful handlings of `service`, by event id.
+    func handled(by service: String) -> [String: Int] {
+        all.filter { $0.service == service && $0.succeeded }.reduce(into: [:]) { $0[$1.eventId, default: 0] += 1 }
+    }
+}
+
+/// A payload used across the tests.
+struct Order: Codable, Equatable, Sendable {
+    var number: Int
+    var item: String
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs: hiredis (the Redis client library),
+# redis-server (for the demo and the tests) and pkg-config. Does nothing when all are present.
+set -euo pipefail
+
+packages=(libhiredis-dev redis-server pkg-config)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+((${#missing[@]})) || exit 0
+
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
+echo "Installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+# The package starts a system-wide redis-server; the project starts its own, so stop that one.
+$sudo service redis-server stop >/dev/null 2>&1 || true
