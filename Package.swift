@@ -28,12 +28,24 @@ let package = Package(
             dependencies: [
                 "CHiredis",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["ScriptEmbedderPlugin"]
         ),
         .target(name: "RedisServerProcess"),
+        .executableTarget(name: "ScriptEmbedder"),
+        .plugin(
+            name: "ScriptEmbedderPlugin",
+            capability: .buildTool(),
+            dependencies: ["ScriptEmbedder"]
+        ),
         .testTarget(
             name: "EventBrokerCoreTests",
             dependencies: ["EventBrokerCore", "RedisServerProcess"]
+        ),
+        .testTarget(
+            name: "ScriptEmbedderTests",
+            dependencies: ["ScriptEmbedder"],
+            exclude: ["Fixtures"]
         ),
     ]
 )
