@@ -76,7 +76,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ScriptEmbedderTests",
-            dependencies: ["ScriptEmbedder"]
+            dependencies: ["ScriptEmbedder"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "RedisEventBrokerTests",

@@ -1,0 +1,3 @@
+import Foundation
+
+exit(EmbedderCommand.run(arguments: Array(CommandLine.arguments.dropFirst())))
