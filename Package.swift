@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "EventBrokerCore", targets: ["EventBrokerCore"]),
         .library(name: "RedisServerProcess", targets: ["RedisServerProcess"]),
+        .library(name: "EventBrokerCodecJSON", targets: ["EventBrokerCodecJSON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -31,10 +32,12 @@ let package = Package(
             ]
         ),
         .target(name: "RedisServerProcess"),
+        .target(name: "EventBrokerCodecJSON", dependencies: ["EventBrokerCore"]),
         .testTarget(
             name: "EventBrokerCoreTests",
             dependencies: ["EventBrokerCore", "RedisServerProcess"]
         ),
+        .testTarget(name: "EventBrokerCodecJSONTests", dependencies: ["EventBrokerCodecJSON"]),
     ]
 )
 
