@@ -33,7 +33,11 @@ let package = Package(
         .target(name: "RedisServerProcess"),
         .testTarget(
             name: "EventBrokerCoreTests",
-            dependencies: ["EventBrokerCore", "RedisServerProcess"]
+            dependencies: [
+                "EventBrokerCore",
+                "RedisServerProcess",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )
