@@ -87,7 +87,8 @@ struct PubSubConnectionTests {
             let publisher = try makeConnection(server.url)
             let receivers = try await publisher.send("PUBLISH", "events", "awake")
             let clients = try await publisher.send("CLIENT", "LIST").string ?? ""
-            #expect(receivers == .integer(1), "\(clients)")
+            // The connection dropped during the pause may not be reaped yet: at least one.
+            #expect((receivers.integer ?? 0) >= 1, "\(clients)")
             var messages = pubsub.messages.makeAsyncIterator()
             #expect(await messages.next()?.payload == Array("awake".utf8))
             await pubsub.close()
@@ -115,7 +116,9 @@ struct PubSubConnectionTests {
             await #expect(throws: RedisError.closed) { try await pubsub.waitForSubscription(count: 2) }
             try await pubsub.waitForSubscription(count: 1)  // already reached
             await pubsub.close()  // idempotent
-            #expect(try await publisher.send("PUBSUB", "NUMSUB", "events") == .array([.bulk("events"), .integer(0)]))
+            try await waitUntil {
+                try await publisher.send("PUBSUB", "NUMSUB", "events") == .array([.bulk("events"), .integer(0)])
+            }
             await publisher.close()
         }
     }
@@ -128,6 +131,10 @@ struct PubSubConnectionTests {
                 options: RedisConnectionOptions(connectTimeout: .milliseconds(100)), logger: LogRecorder().logger)
             try await Task.sleep(for: .milliseconds(200))
             #expect(!pubsub.isSubscribed)
+            let abandoned = PubSubConnection(
+                endpoint: try RedisEndpoint(url: server.url), channels: ["other"], logger: LogRecorder().logger)
+            await abandoned.close()  // returns while its thread waits to retry
+            await #expect(throws: RedisError.closed) { try await abandoned.waitForSubscription() }
             try await server.startAgainRetrying()
             try await pubsub.waitForSubscription()
             await pubsub.close()

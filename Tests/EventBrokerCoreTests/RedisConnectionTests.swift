@@ -289,6 +289,24 @@ struct RedisConnectionTests {
         }
     }
 
+    @Test func commandTimeoutFailsAnUnansweredRequestThenRecovers() async throws {
+        try await withRedisServer { server in
+            let redis = try makeConnection(
+                server.url, options: RedisConnectionOptions(connectTimeout: .seconds(10), commandTimeout: .milliseconds(200)))
+            #expect(try await redis.send("PING") == .status("PONG"))
+            server.pause()
+            let error = await #expect(throws: RedisError.self) { try await redis.send("PING") }
+            server.resume()
+            guard case .connectionLost(let reason)? = error else {
+                Issue.record("expected connectionLost, got \(String(describing: error))")
+                return
+            }
+            #expect(reason.contains("commandTimeout"), "\(reason)")
+            #expect(try await redis.send("PING") == .status("PONG"))
+            await redis.close()
+        }
+    }
+
     @Test func connectReportsAMissingServer() async throws {
         let redis = try makeConnection(
             "unix:///tmp/reb-no-such-dir/redis.sock", options: RedisConnectionOptions(connectTimeout: .milliseconds(100)))
@@ -320,7 +338,7 @@ struct RedisConnectionTests {
             }
             await #expect(throws: RedisError.closed) { try await blocking.send("PING") }
             await blocking.close()  // idempotent
-            #expect(try await clientFields(named: "reb-blocked", using: admin) == nil)
+            try await waitUntil { try await clientFields(named: "reb-blocked", using: admin) == nil }
             await admin.close()
         }
     }

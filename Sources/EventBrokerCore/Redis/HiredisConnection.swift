@@ -30,6 +30,8 @@ enum HiredisOpenError: Error {
 final class HiredisConnection {
     private var context: UnsafeMutablePointer<redisContext>?
     private let control: ConnectionThreadControl
+    /// The socket timeout in force, named in the message of an expired one.
+    private var socketTimeout: (value: Duration, name: String)?
 
     private init(context: UnsafeMutablePointer<redisContext>, control: ConnectionThreadControl) {
         self.context = context
@@ -56,7 +58,7 @@ final class HiredisConnection {
         }
         guard let rawContext else { return .failure(.unreachable(reason: "hiredis could not allocate a context")) }
         if rawContext.pointee.err != 0 {
-            let reason = Self.errorString(of: rawContext)
+            let reason = Self.errorString(of: rawContext, timeout: nil)
             redisFree(rawContext)
             return .failure(.unreachable(reason: reason))
         }
@@ -73,7 +75,7 @@ final class HiredisConnection {
         }
         let connection = HiredisConnection(context: rawContext, control: control)
         // The setup exchange is bounded by the connect timeout, not the (longer) command timeout.
-        guard connection.setSocketTimeout(options.connectTimeout) else {
+        guard connection.setSocketTimeout(options.connectTimeout, name: "connectTimeout") else {
             return .failure(.unreachable(reason: connection.lastError))
         }
 
@@ -111,7 +113,7 @@ final class HiredisConnection {
                 return .failure(Self.isTransient(refusal) ? .unreachable(reason: refusal) : .refused(message: refusal))
             }
         }
-        guard connection.setSocketTimeout(options.commandTimeout) else {
+        guard connection.setSocketTimeout(options.commandTimeout, name: "commandTimeout") else {
             return .failure(.unreachable(reason: connection.lastError))
         }
         return .success(connection)
@@ -131,10 +133,12 @@ final class HiredisConnection {
     /// hiredis' description of its last error.
     var lastError: String {
         guard let context else { return "the connection is closed" }
-        return Self.errorString(of: context)
+        return Self.errorString(of: context, timeout: socketTimeout)
     }
 
-    private static func errorString(of context: UnsafeMutablePointer<redisContext>) -> String {
+    private static func errorString(
+        of context: UnsafeMutablePointer<redisContext>, timeout: (value: Duration, name: String)?
+    ) -> String {
         let text = withUnsafeBytes(of: context.pointee.errstr) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
@@ -142,14 +146,16 @@ final class HiredisConnection {
         if context.pointee.err == REDIS_ERR_IO,
             text == String(cString: strerror(EAGAIN)) || text == String(cString: strerror(EWOULDBLOCK))
         {
-            return "no reply within the timeout (the server may be overloaded or paused)"
+            let limit = timeout.map { "\($0.value.shortDescription) (\($0.name))" } ?? "the socket timeout"
+            return "no reply within \(limit); the server may be overloaded or paused"
         }
         return text.isEmpty ? "unknown hiredis error \(context.pointee.err)" : text
     }
 
     /// Sets the socket read/write timeout; `nil` means none.
-    private func setSocketTimeout(_ timeout: Duration?) -> Bool {
+    private func setSocketTimeout(_ timeout: Duration?, name: String) -> Bool {
         guard let context else { return false }
+        socketTimeout = timeout.map { ($0, name) }
         let value = timeout?.asTimeval ?? timeval(tv_sec: 0, tv_usec: 0)
         return redisSetTimeout(context, value) == REDIS_OK
     }
