@@ -113,7 +113,9 @@ private struct URLParser {
 
     /// `[[user][:password]@]host[:port][/db]`
     func parseRedis(_ rest: Substring) throws(RedisError) -> RedisEndpoint {
-        if rest.contains("?") { throw fail("query parameters are not supported in redis:// URLs") }
+        if rest.contains("?") {
+            throw fail("query parameters are not supported in redis:// URLs; percent-encode a '?' in a password as %3F")
+        }
         let authorityEnd = authorityEnd(of: rest)
         let authority = rest[..<authorityEnd]
         let path = rest[authorityEnd...]
