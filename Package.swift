@@ -68,7 +68,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EventBrokerCoreTests",
-            dependencies: ["EventBrokerCore", "RedisServerProcess"]
+            dependencies: [
+                "EventBrokerCore",
+                "RedisServerProcess",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "EventBrokerCodecJSONTests",
