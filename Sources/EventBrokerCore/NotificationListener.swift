@@ -12,7 +12,7 @@ final class NotificationListener: Sendable {
         logger: Logger, handlers: @escaping @Sendable () -> [@Sendable (String) async -> Void]
     ) {
         connection = PubSubConnection(
-            endpoint: endpoint, clientName: clientName, channels: [channel], options: options, logger: logger)
+            endpoint: endpoint, channels: [channel], clientName: clientName, options: options, logger: logger)
         let messages = connection.messages
         dispatch = Task {
             for await message in messages {

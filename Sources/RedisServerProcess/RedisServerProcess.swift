@@ -92,7 +92,7 @@ public final class RedisServerProcess: Sendable {
         guard mkdtemp(&templateBytes) != nil else {
             throw CocoaError(.fileWriteUnknown)
         }
-        let directory = URL(fileURLWithPath: String(cString: templateBytes))
+        let directory = URL(fileURLWithPath: String(decoding: templateBytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         let port = options.listenOnLoopbackPort ? try freeLoopbackPort() : nil
         let server = RedisServerProcess(directory: directory, port: port, options: options)
         do {
@@ -185,9 +185,10 @@ public final class RedisServerProcess: Sendable {
         arguments += options.extraArguments
         let pid = try Self.spawn(executable, arguments: arguments)
         processID.withLock { $0 = pid }
-        // redis-server writes this line once every listener is open.
+        // redis-server writes "Ready to accept connections" (TCP) or "The server is now ready
+        // to accept connections at <socket>" (unix socket) once its listeners are open.
         for _ in 0..<1000 {
-            if log().contains("Ready to accept connections") { return }
+            if log().lowercased().contains("ready to accept connections") { return }
             if Self.hasExited(pid) { break }
             try await Task.sleep(for: .milliseconds(10))
         }

@@ -75,7 +75,7 @@ import Testing
                 try await consumer.consume(concurrency: 3) { _ in
                     counters.withLock { $0.active += 1; $0.most = max($0.most, $0.active) }
                     // Hold every handler until three run at once (or the rest of the queue is running).
-                    await eventually("three handlers run at once") {
+                    try await eventually("three handlers run at once") {
                         counters.withLock { $0.active == 3 || $0.active + $0.done == 12 }
                     }
                     counters.withLock { $0.active -= 1; $0.done += 1 }
@@ -99,7 +99,7 @@ import Testing
             let finishedBeforeShutdown = Mutex<Bool?>(nil)
             consumer.pickOnNotification { _ in
                 started.withLock { $0 = true }
-                await eventually("the test releases the handler") { release.withLock { $0 } }
+                try await eventually("the test releases the handler") { release.withLock { $0 } }
                 finishedBeforeShutdown.withLock { $0 = !shutdownFinished.load(ordering: .relaxed) }
             }
             let publisher = try await redis.broker("orders")

@@ -113,11 +113,23 @@ final class TestRedis: Sendable {
     }
 }
 
+/// Picks one event with a handler that succeeds and returns it; `nil` when the queue was empty.
+func nextEvent(_ broker: RedisEventBroker) async throws -> DeliveredEvent? {
+    var picked: DeliveredEvent?
+    try await broker.pick { picked = $0 }
+    return picked
+}
+
+/// The id of the event ``nextEvent(_:)`` picks.
+func nextEventId(_ broker: RedisEventBroker) async throws -> String? {
+    try await nextEvent(broker)?.id
+}
+
 /// Waits until `condition` holds, checking every 20 ms; records an issue after `timeout`.
 func eventually(
     _ what: String, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () async throws -> Bool
-) async rethrows {
+) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return }
