@@ -84,6 +84,14 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(
+            name: "EventBrokerCLITests",
+            dependencies: [
+                "EventBrokerCLI",
+                "RedisServerProcess",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "RedisEventBrokerTests",
             dependencies: ["RedisEventBroker", "EventBrokerCore", "RedisServerProcess"]
         ),

@@ -134,8 +134,9 @@ final class DemoJournal: Sendable {
             for entry in handled {
                 let instances = perInstance.filter { $0.0.hasPrefix(entry.service + "#") }
                     .map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+                let service = entry.service.padding(toLength: 9, withPad: " ", startingAt: 0)
                 lines.append(
-                    "  \(entry.service.padding(toLength: 9, withPad: " ", startingAt: 0))  handled \(entry.distinct) once each"
+                    "  \(service)  handled \(entry.distinct) of \(published), \(entry.total - entry.distinct) twice"
                         + " (\(instances)); redelivered after a failure: \(entry.redelivered)")
             }
             lines.append("  lost       \(lost)")
