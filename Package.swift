@@ -28,6 +28,17 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // Embedded Lua 5.4 from Debian's liblua5.4-dev, for linting and testing the scripts.
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        // A safe Lua state, the script linter and the script test runner with its Redis model.
+        .target(
+            name: "LuaScriptKit",
+            dependencies: ["CLua"]
+        ),
         // Embeds Scripts/*.lua into EventBrokerCore as generated Swift (name, version, SHA1, source).
         .executableTarget(name: "ScriptEmbedder"),
         .plugin(
@@ -82,6 +93,10 @@ let package = Package(
             name: "ScriptEmbedderTests",
             dependencies: ["ScriptEmbedder"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "LuaScriptKitTests",
+            dependencies: ["LuaScriptKit"]
         ),
         .testTarget(
             name: "EventBrokerCLITests",

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the project needs: hiredis (the Redis client library),
-# redis-server (for the demo and the tests) and pkg-config. Does nothing when all are present.
+# Installs the Debian packages the project needs: hiredis (the Redis client library), Lua 5.4
+# (to lint and test the scripts), redis-server (for the demo and the tests) and pkg-config.
+# Does nothing when all are present.
 set -euo pipefail
 
-packages=(libhiredis-dev redis-server pkg-config)
+packages=(libhiredis-dev liblua5.4-dev redis-server pkg-config)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
