@@ -39,11 +39,27 @@ let package = Package(
             name: "LuaScriptKit",
             dependencies: ["CLua"]
         ),
-        // Embeds Scripts/*.lua into EventBrokerCore as generated Swift (name, version, SHA1, source).
-        .executableTarget(name: "ScriptEmbedder"),
+        // Lints Scripts/*.lua and embeds them into EventBrokerCore as generated Swift (name, version, SHA1, source);
+        // `ScriptEmbedder lint` is the linter for the lint-scripts command plugin.
+        .executableTarget(
+            name: "ScriptEmbedder",
+            dependencies: ["LuaScriptKit"]
+        ),
         .plugin(
             name: "ScriptEmbedderPlugin",
             capability: .buildTool(),
+            dependencies: ["ScriptEmbedder"]
+        ),
+        // `swift package lint-scripts [--update-lock]`: lints Scripts/*.lua against Scripts/scripts.lock.
+        .plugin(
+            name: "LintScriptsPlugin",
+            capability: .command(
+                intent: .custom(
+                    verb: "lint-scripts",
+                    description: "Lint the Lua scripts of Scripts/ (Lua 5.1 compatibility, globals, keys, headers, lock)"
+                ),
+                permissions: [.writeToPackageDirectory(reason: "--update-lock rewrites Scripts/scripts.lock")]
+            ),
             dependencies: ["ScriptEmbedder"]
         ),
         // The broker: API, Lua-script runner, key layout, hiredis connection layer, plug-in protocols.
@@ -73,6 +89,7 @@ let package = Package(
             dependencies: [
                 "RedisEventBroker",
                 "RedisServerProcess",
+                "LuaScriptKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -91,12 +108,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ScriptEmbedderTests",
-            dependencies: ["ScriptEmbedder"],
+            dependencies: ["ScriptEmbedder", "LuaScriptKit"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "LuaScriptKitTests",
-            dependencies: ["LuaScriptKit"]
+            dependencies: ["LuaScriptKit"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "EventBrokerCLITests",

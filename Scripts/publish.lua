@@ -15,7 +15,8 @@
 --   2. the event id
 --   3. the envelope (the codec's bytes)
 --   4. the topic, sent as the notification message
---   then, for each subscriber: 5+i. its notification channel
+--   then, for each subscriber:
+--   5+i. its notification channel
 -- returns:
 --   {"ok", n}: the event is queued for n services (a service that already holds this id keeps it)
 --   {"stale", version, service...}: the subscribers changed; nothing was written

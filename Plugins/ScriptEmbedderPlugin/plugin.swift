@@ -1,26 +1,33 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds the Lua scripts of the package's `Scripts/` folder into the target as generated Swift.
+/// Lints the Lua scripts of the package's `Scripts/` folder and embeds them into the target as generated Swift.
 ///
 /// Runs the ScriptEmbedder tool with every `*.lua` directly in `Scripts/` (subfolders such as
-/// `Scripts/tests/` are not scripts) and adds its output, `EmbeddedScripts.swift`, to the target.
+/// `Scripts/tests/` are not scripts) and `Scripts/scripts.lock` when it exists, and adds the tool's
+/// output, `EmbeddedScripts.swift`, to the target. Linter findings fail the build, except those
+/// that only say the lock is out of date, which are warnings.
 ///
 /// SwiftPM runs this plugin only when it re-plans the build, which it does when Package.swift or a
 /// target's folder changes, not when `Scripts/` gains or loses a file: after adding or removing a
-/// script, `touch Package.swift`. Edits to existing scripts are picked up by every build.
+/// script (or creating `Scripts/scripts.lock`), `touch Package.swift`. Edits to existing scripts
+/// and to the lock are picked up by every build.
 @main
 struct ScriptEmbedderPlugin: BuildToolPlugin {
     /// Returns the one command that turns `Scripts/*.lua` into `EmbeddedScripts.swift`.
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
-        let scripts = try luaFiles(in: context.package.directoryURL.appending(path: "Scripts"))
+        let scriptsFolder = context.package.directoryURL.appending(path: "Scripts")
+        let scripts = try luaFiles(in: scriptsFolder)
+        let lock = scriptsFolder.appending(path: "scripts.lock")
+        let locks = FileManager.default.fileExists(atPath: lock.path(percentEncoded: false)) ? [lock] : []
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedScripts.swift")
+        let lockArguments = locks.flatMap { ["--lock", $0.path(percentEncoded: false)] }
         return [
             .buildCommand(
-                displayName: "Embedding Scripts/*.lua (\(scripts.count) files) into \(target.name)",
+                displayName: "Linting and embedding Scripts/*.lua (\(scripts.count) files) into \(target.name)",
                 executable: try context.tool(named: "ScriptEmbedder").url,
-                arguments: [output.path(percentEncoded: false)] + scripts.map { $0.path(percentEncoded: false) },
-                inputFiles: scripts,
+                arguments: lockArguments + [output.path(percentEncoded: false)] + scripts.map { $0.path(percentEncoded: false) },
+                inputFiles: scripts + locks,
                 outputFiles: [output]
             )
         ]

@@ -1,18 +1,45 @@
 import Foundation
+import LuaScriptKit
 
-/// The command line `ScriptEmbedder <output.swift> <script.lua>...`: embeds the scripts into one generated Swift file.
+/// The command line of the build tool:
+/// `ScriptEmbedder [--lock <scripts.lock>] <output.swift> <script.lua>...` lints the scripts and
+/// embeds them into one generated Swift file; `ScriptEmbedder lint ...` only lints (see ``LintMode``).
 enum EmbedderCommand {
+    /// How to call the tool, in both modes.
+    static let usage = "usage: ScriptEmbedder [--lock <scripts.lock>] <output.swift> <script.lua>...\n"
+        + "       ScriptEmbedder lint [--update-lock] <scripts-folder or script.lua>..."
+
     /// Runs the command with `arguments` (without the program name) and returns the exit status.
     ///
-    /// Errors go to standard error, script errors as `path:line: error: message`; the status is then 1.
+    /// Errors go to standard error, script errors as `path:line: error: message` (linter findings
+    /// as `path:line: error: rule: message`); the status is then 1. Lock findings that only say the
+    /// lock is out of date are printed as warnings and do not fail the build, so that a developer
+    /// who raised a version can still build the `event-broker` that rewrites the lock.
     static func run(arguments: [String]) -> Int32 {
+        if arguments.first == "lint" {
+            return LintMode.run(arguments: Array(arguments.dropFirst()))
+        }
+        var arguments = arguments
+        var lockPath: String?
+        if arguments.first == "--lock" {
+            guard arguments.count >= 2 else {
+                printError(usage)
+                return 1
+            }
+            lockPath = arguments[1]
+            arguments.removeFirst(2)
+        }
         guard let outputPath = arguments.first else {
-            printError("usage: ScriptEmbedder <output.swift> <script.lua>...")
+            printError(usage)
+            return 1
+        }
+        let scriptPaths = Array(arguments.dropFirst())
+        guard lint(scriptPaths: scriptPaths, lockPath: lockPath) else {
             return 1
         }
         let code: String
         do {
-            code = try generateCode(scriptPaths: Array(arguments.dropFirst()))
+            code = try generateCode(scriptPaths: scriptPaths)
         } catch {
             for diagnostic in error.diagnostics {
                 printError(diagnostic.description)
@@ -26,6 +53,26 @@ enum EmbedderCommand {
             return 1
         }
         return 0
+    }
+
+    /// Lints the scripts, prints every finding, and returns whether none of them fails the build.
+    private static func lint(scriptPaths: [String], lockPath: String?) -> Bool {
+        let findings: [Finding]
+        do {
+            findings = try ScriptLinter.lint(scriptPaths: scriptPaths, lockPath: lockPath)
+        } catch {
+            printError("\(error.path):1: error: \(error.message)")
+            return false
+        }
+        for finding in findings {
+            printError(diagnostic(finding, severity: finding.isResolvedByUpdatingLock ? "warning" : "error"))
+        }
+        return findings.allSatisfy(\.isResolvedByUpdatingLock)
+    }
+
+    /// `finding` as `path:line: <severity>: rule: message`, the form SwiftPM, Xcode and editors make clickable.
+    static func diagnostic(_ finding: Finding, severity: String) -> String {
+        "\(finding.path):\(finding.line): \(severity): \(finding.rule.rawValue): \(finding.message)"
     }
 
     /// Reads every script and returns the generated Swift code, or every error found in any of them.
@@ -76,7 +123,7 @@ enum EmbedderCommand {
     }
 
     /// Writes `line` and a newline to standard error.
-    private static func printError(_ line: String) {
+    static func printError(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LuaScriptKit
 
 /// A script file that was read, checked to be UTF-8, parsed and hashed: everything the generated code needs.
 struct ScriptFile: Equatable {

@@ -88,11 +88,11 @@ import Testing
     @Test func failsWithClickableErrorsAndWritesNothing() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let script = try writeFile("#!lua\n-- name: ack\n-- version: -1\nreturn 1\n", named: "ack.lua", in: directory)
+        let script = try writeFile(header(name: "ack", version: "-1") + "return 1\n", named: "ack.lua", in: directory)
         let output = directory.appending(path: "EmbeddedScripts.swift")
         let result = try runProcess(embedder, [output.path(percentEncoded: false), script])
         #expect(result.status == 1)
-        #expect(result.standardError == "\(script):3: error: the version must be a positive integer without leading zeros, found '-1'\n")
+        #expect(result.standardError == "\(script):3: error: header: the version must be a positive integer without leading zeros, found '-1'\n")
         #expect(result.standardOutput.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: output.path(percentEncoded: false)))
     }
@@ -100,7 +100,7 @@ import Testing
     @Test func printsUsageWithoutArguments() throws {
         let result = try runProcess(embedder, [])
         #expect(result.status == 1)
-        #expect(result.standardError == "usage: ScriptEmbedder <output.swift> <script.lua>...\n")
+        #expect(result.standardError == EmbedderCommand.usage + "\n")
     }
 
     /// Compiles the generated file with `swiftc`, together with a copy of `RedisScript` and this module's SHA1,
@@ -133,7 +133,8 @@ import Testing
                 "-module-cache-path", directory.appending(path: "module-cache").path(percentEncoded: false),
                 generated, main,
                 packageRoot.appending(path: "Sources/EventBrokerCore/RedisScript.swift").path(percentEncoded: false),
-                packageRoot.appending(path: "Sources/ScriptEmbedder/SHA1.swift").path(percentEncoded: false),
+                packageRoot.appending(path: "Sources/LuaScriptKit/SHA1.swift").path(percentEncoded: false),
+                "-package-name", "EmbedderTest",
             ])
         try #require(compile.status == 0, "\(compile.standardError)")
 

@@ -1,3 +1,4 @@
+import LuaScriptKit
 import Testing
 @testable import ScriptEmbedder
 

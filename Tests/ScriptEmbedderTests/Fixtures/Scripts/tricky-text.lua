@@ -2,9 +2,12 @@
 -- name: tricky-text
 -- version: 12
 -- summary: Text that is hard to embed: "quotes", \backslashes\, """triple quotes""", \(interpolation), tabs, unicode.
--- keys: 1 = {broker}:anything
--- argv: none
--- returns: a table of strings
+-- keys:
+--   none
+-- argv:
+--   none
+-- returns:
+--   a table of strings
 
 local quoted = "say \"hi\"" .. 'it\'s' .. [[raw "text" \n]] .. [=["""]=]
 local backslashes = "C:\\path\\to\\file\\" .. "\\\\server"

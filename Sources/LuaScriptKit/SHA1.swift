@@ -1,9 +1,9 @@
 /// SHA-1 as specified by FIPS 180-4, the digest Redis uses to name a script for `EVALSHA`.
 ///
 /// Self-contained (standard library only) so the build tool needs no crypto package.
-enum SHA1 {
+package enum SHA1 {
     /// Returns the SHA-1 of `message` as 40 lowercase hex digits, exactly what `SCRIPT LOAD` returns.
-    static func hexDigest(of message: [UInt8]) -> String {
+    package static func hexDigest(of message: [UInt8]) -> String {
         var state: [UInt32] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0]
         let padded = padded(message)
         var schedule = [UInt32](repeating: 0, count: 80)

@@ -1,5 +1,5 @@
 import Testing
-@testable import ScriptEmbedder
+@testable import LuaScriptKit
 
 @Suite struct SHA1Tests {
     @Test(arguments: [

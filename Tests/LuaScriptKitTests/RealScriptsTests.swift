@@ -1,0 +1,22 @@
+import Foundation
+import Testing
+
+@testable import LuaScriptKit
+
+/// The repository's own `Scripts/` lint clean against `Scripts/scripts.lock`.
+@Suite struct RealScriptsTests {
+    /// The repository's `Scripts/` folder.
+    let scripts = packageRoot.appending(path: "Scripts").path(percentEncoded: false)
+
+    @Test func lintClean() throws {
+        let report = try ScriptLinter.run(paths: [scripts], updateLock: false)
+        #expect(report.findings.map(\.description) == [])
+        #expect(report.scriptCount == 6)
+    }
+
+    @Test func theLockRecordsEveryScriptAtVersionOne() throws {
+        let lock = try String(decoding: Data(contentsOf: URL(filePath: scripts).appending(path: "scripts.lock")), as: UTF8.self)
+        let entries = lock.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ").prefix(2).joined(separator: " ") }
+        #expect(entries == ["ack 1", "nack 1", "pick 1", "publish 1", "subscribe 1", "unsubscribe 1"])
+    }
+}
