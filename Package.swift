@@ -50,15 +50,14 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["ScriptEmbedder"]
         ),
-        // `swift package lint-scripts [--update-lock]`: lints Scripts/*.lua against Scripts/scripts.lock.
+        // `swift package lint-scripts`: lints Scripts/*.lua against Scripts/scripts.lock.
         .plugin(
             name: "LintScriptsPlugin",
             capability: .command(
                 intent: .custom(
                     verb: "lint-scripts",
                     description: "Lint the Lua scripts of Scripts/ (Lua 5.1 compatibility, globals, keys, headers, lock)"
-                ),
-                permissions: [.writeToPackageDirectory(reason: "--update-lock rewrites Scripts/scripts.lock")]
+                )
             ),
             dependencies: ["ScriptEmbedder"]
         ),

@@ -20,7 +20,7 @@ struct ScriptLock {
     private static let preamble = """
         # The version and SHA1 of every script in this folder: one '<name> <version> <sha1>' line each, sorted by name.
         # The linter fails when a script's text changes and its '-- version:' does not.
-        # Written by `event-broker lint --update-lock` (or `swift package lint-scripts --update-lock`); do not edit.
+        # Written by `event-broker lint --update-lock`; do not edit.
 
         """
 
