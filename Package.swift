@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "RedisEventBroker",
                 "RedisServerProcess",
+                "LuaScriptKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -103,6 +104,7 @@ let package = Package(
             dependencies: [
                 "EventBrokerCLI",
                 "RedisServerProcess",
+                "LuaScriptKit",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
