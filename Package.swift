@@ -120,6 +120,7 @@ let package = Package(
             dependencies: [
                 "EventBrokerCLI",
                 "RedisServerProcess",
+                "LuaScriptKit",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -29,6 +29,30 @@ struct PubSubConnectionTests {
         }
     }
 
+    @Test func patternsReceiveEveryMatchingChannelAndResubscribe() async throws {
+        try await withRedisServer { server in
+            let pubsub = PubSubConnection(
+                endpoint: try RedisEndpoint(url: server.url), channels: ["exact"], patterns: ["news:*", "news:*"],
+                clientName: "reb-patterns", logger: LogRecorder().logger)
+            #expect(pubsub.patterns == ["news:*"])
+            try await pubsub.waitForSubscription()
+            let publisher = try makeConnection(server.url)
+            var messages = pubsub.messages.makeAsyncIterator()
+            #expect(try await publisher.send("PUBLISH", "news:sport", "goal") == .integer(1))
+            #expect(try await publisher.send("PUBLISH", "weather", "rain") == .integer(0))
+            #expect(try await publisher.send("PUBLISH", "exact", "hit") == .integer(1))
+            #expect(await messages.next() == PubSubMessage(channel: "news:sport", payload: Array("goal".utf8)))
+            #expect(await messages.next() == PubSubMessage(channel: "exact", payload: Array("hit".utf8)))
+
+            _ = try await publisher.send("CLIENT", "KILL", "TYPE", "pubsub")
+            try await pubsub.waitForSubscription(count: 2)
+            #expect(try await publisher.send("PUBLISH", "news:tech", "again") == .integer(1))
+            #expect(await messages.next() == PubSubMessage(channel: "news:tech", payload: Array("again".utf8)))
+            await pubsub.close()
+            await publisher.close()
+        }
+    }
+
     @Test func resubscribesAfterClientKill() async throws {
         try await withRedisServer { server in
             let reconnects = Counter()

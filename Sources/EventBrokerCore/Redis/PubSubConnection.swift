@@ -15,9 +15,9 @@ package struct PubSubMessage: Sendable, Equatable {
     }
 }
 
-/// A connection subscribed to a fixed list of channels, on a thread of its own, that stays
-/// subscribed: whenever the connection breaks it reconnects with backoff and subscribes again,
-/// forever, until closed.
+/// A connection subscribed to a fixed list of channels and channel patterns, on a thread of its
+/// own, that stays subscribed: whenever the connection breaks it reconnects with backoff and
+/// subscribes again, forever, until closed.
 ///
 /// Messages published while it was disconnected are lost (that is pub/sub); ``onReconnect``
 /// lets the owner catch up by other means.
@@ -32,6 +32,8 @@ package final class PubSubConnection: Sendable {
     package let endpoint: RedisEndpoint
     /// The subscribed channels, without duplicates.
     package let channels: [String]
+    /// The subscribed channel patterns (PSUBSCRIBE), without duplicates.
+    package let patterns: [String]
     /// The name set with CLIENT SETNAME after each connect, if any.
     package let clientName: String?
     /// The timeouts, health-check interval and reconnect pacing.
@@ -44,24 +46,30 @@ package final class PubSubConnection: Sendable {
     /// Creates the connection and starts connecting and subscribing at once.
     ///
     /// - Parameters:
-    ///   - channels: the channels to subscribe to; must not be empty.
+    ///   - channels: the channels to subscribe to.
+    ///   - patterns: glob patterns of further channels to subscribe to (PSUBSCRIBE); a message
+    ///     arrives once per matching channel or pattern. Channels and patterns must not both be empty.
     ///   - bufferLimit: how many unread messages ``messages`` keeps (the newest); `nil` keeps all.
     ///   - onReconnect: called on the connection's thread each time a re-subscription (not the
     ///     first subscription) is confirmed; it must return quickly.
     package init(
         endpoint: RedisEndpoint,
         channels: [String],
+        patterns: [String] = [],
         clientName: String? = nil,
         options: RedisConnectionOptions = RedisConnectionOptions(),
         logger: Logger = Logger(label: "RedisEventBroker.Redis"),
         bufferLimit: Int? = nil,
         onReconnect: (@Sendable () -> Void)? = nil
     ) {
-        precondition(!channels.isEmpty, "a pub/sub connection needs at least one channel")
+        precondition(!channels.isEmpty || !patterns.isEmpty, "a pub/sub connection needs a channel or a pattern")
         var unique: [String] = []
         for channel in channels where !unique.contains(channel) { unique.append(channel) }
+        var uniquePatterns: [String] = []
+        for pattern in patterns where !uniquePatterns.contains(pattern) { uniquePatterns.append(pattern) }
         self.endpoint = endpoint
         self.channels = unique
+        self.patterns = uniquePatterns
         self.clientName = clientName
         self.options = options
         let (stream, continuation) = AsyncStream.makeStream(
@@ -71,8 +79,8 @@ package final class PubSubConnection: Sendable {
         logger[metadataKey: "redis.endpoint"] = "\(endpoint)"
         if let clientName { logger[metadataKey: "redis.client"] = "\(clientName)" }
         core = PubSubCore(
-            endpoint: endpoint, channels: unique, clientName: clientName, options: options, logger: logger,
-            stream: continuation, onReconnect: onReconnect)
+            endpoint: endpoint, channels: unique, patterns: uniquePatterns, clientName: clientName, options: options,
+            logger: logger, stream: continuation, onReconnect: onReconnect)
         core.control.startThread(name: "RedisPubSub") { [core] in core.run() }
     }
 
@@ -80,11 +88,11 @@ package final class PubSubConnection: Sendable {
         core.beginClose()
     }
 
-    /// How many times the whole channel list has been subscribed: 1 once the first SUBSCRIBE
-    /// is confirmed, then one more after each re-subscription.
+    /// How many times the whole channel and pattern list has been subscribed: 1 once the first
+    /// subscription is confirmed, then one more after each re-subscription.
     package var subscriptionCount: Int { core.state.withLock { $0.subscriptionCount } }
 
-    /// Whether the connection is subscribed to every channel right now.
+    /// Whether the connection is subscribed to every channel and pattern right now.
     package var isSubscribed: Bool { core.state.withLock { $0.isSubscribed } }
 
     /// Returns once ``subscriptionCount`` has reached `count`: `count: 1` waits for the first
@@ -126,6 +134,7 @@ private final class PubSubCore: Sendable {
 
     let endpoint: RedisEndpoint
     let channels: [String]
+    let patterns: [String]
     let clientName: String?
     let options: RedisConnectionOptions
     let logger: Logger
@@ -136,11 +145,13 @@ private final class PubSubCore: Sendable {
     let nextWaiterID = Atomic<UInt64>(0)
 
     init(
-        endpoint: RedisEndpoint, channels: [String], clientName: String?, options: RedisConnectionOptions,
-        logger: Logger, stream: AsyncStream<PubSubMessage>.Continuation, onReconnect: (@Sendable () -> Void)?
+        endpoint: RedisEndpoint, channels: [String], patterns: [String], clientName: String?,
+        options: RedisConnectionOptions, logger: Logger, stream: AsyncStream<PubSubMessage>.Continuation,
+        onReconnect: (@Sendable () -> Void)?
     ) {
         self.endpoint = endpoint
         self.channels = channels
+        self.patterns = patterns
         self.clientName = clientName
         self.options = options
         self.logger = logger
@@ -229,12 +240,15 @@ private final class PubSubCore: Sendable {
     private func subscribeAndRead(
         on connection: HiredisConnection, subscribedBefore: inout Bool, backoff: inout ReconnectBackoff
     ) -> String {
-        guard connection.append([Array("SUBSCRIBE".utf8)] + channels.map { Array($0.utf8) }) else {
-            return connection.lastError
+        for (command, names) in [("SUBSCRIBE", channels), ("PSUBSCRIBE", patterns)] where !names.isEmpty {
+            guard connection.append([Array(command.utf8)] + names.map { Array($0.utf8) }) else {
+                return connection.lastError
+            }
         }
         if case .failure(let failure) = connection.flush() { return failure.reason }
 
         var confirmed = Set<String>()
+        var confirmedPatterns = Set<String>()
         var subscribed = false
         var pingOutstanding = false
         while true {
@@ -247,17 +261,25 @@ private final class PubSubCore: Sendable {
                     let kind = elements.first?.string?.lowercased()
                     if kind == "message", elements.count == 3, let channel = elements[1].string {
                         stream.yield(PubSubMessage(channel: channel, payload: elements[2].bytes ?? []))
-                    } else if kind == "subscribe", elements.count >= 2, let channel = elements[1].string {
-                        confirmed.insert(channel)
-                        if !subscribed, confirmed.isSuperset(of: channels) {
+                    } else if kind == "pmessage", elements.count == 4, let channel = elements[2].string {
+                        stream.yield(PubSubMessage(channel: channel, payload: elements[3].bytes ?? []))
+                    } else if kind == "subscribe" || kind == "psubscribe", elements.count >= 2,
+                        let name = elements[1].string
+                    {
+                        if kind == "subscribe" { confirmed.insert(name) } else { confirmedPatterns.insert(name) }
+                        if !subscribed, confirmed.isSuperset(of: channels), confirmedPatterns.isSuperset(of: patterns) {
                             subscribed = true
                             backoff.reset()
                             markSubscribed()
                             if subscribedBefore {
-                                logger.notice("Re-subscribed to Redis channels", metadata: ["channels": "\(channels)"])
+                                logger.notice(
+                                    "Re-subscribed to Redis channels",
+                                    metadata: ["channels": "\(channels)", "patterns": "\(patterns)"])
                                 onReconnect?()
                             } else {
-                                logger.notice("Subscribed to Redis channels", metadata: ["channels": "\(channels)"])
+                                logger.notice(
+                                    "Subscribed to Redis channels",
+                                    metadata: ["channels": "\(channels)", "patterns": "\(patterns)"])
                             }
                             subscribedBefore = true
                         }

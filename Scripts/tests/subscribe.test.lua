@@ -1,0 +1,50 @@
+-- Tests of Scripts/subscribe.lua: adds a service to a topic's subscribers and raises the topic
+-- version when that changed the subscribers.
+--
+-- KEYS: topic subscribers, topic version
+-- ARGV: service name
+
+local subscribers, version = '{reb}:v1:t:orders:subscribers', '{reb}:v1:t:orders:version'
+local keys = { subscribers, version }
+
+test('the first subscriber creates the set and raises the version to 1', function()
+  assert_equal(run('subscribe', keys, { 'billing' }), { 1, 1 })
+  assert_equal(call('SMEMBERS', subscribers), { 'billing' })
+  assert_equal(call('GET', version), '1')
+end)
+
+test('a second service raises the version again', function()
+  run('subscribe', keys, { 'billing' })
+  assert_equal(run('subscribe', keys, { 'shipping' }), { 1, 2 })
+  assert_equal(sorted(call('SMEMBERS', subscribers)), { 'billing', 'shipping' })
+end)
+
+test('subscribing again changes nothing and answers the current version', function()
+  run('subscribe', keys, { 'billing' })
+  run('subscribe', keys, { 'shipping' })
+  assert_equal(run('subscribe', keys, { 'billing' }), { 0, 2 })
+  assert_equal(call('GET', version), '2')
+end)
+
+test('a version left by earlier changes keeps counting', function()
+  call('SET', version, '41')
+  assert_equal(run('subscribe', keys, { 'billing' }), { 1, 42 })
+end)
+
+test('a subscriber already present with no version key answers version 0', function()
+  call('SADD', subscribers, 'billing')
+  assert_equal(run('subscribe', keys, { 'billing' }), { 0, 0 })
+  assert_equal(call('EXISTS', version), 0)
+end)
+
+test('a foreign value in the subscribers key fails before anything is written', function()
+  call('SET', subscribers, 'not a set')
+  assert_error(run('subscribe', keys, { 'billing' }), 'WRONGTYPE')
+  assert_equal(call('GET', subscribers), 'not a set')
+  assert_equal(call('EXISTS', version), 0)
+end)
+
+test('publishes nothing', function()
+  run('subscribe', keys, { 'billing' })
+  assert_equal(published(), {})
+end)

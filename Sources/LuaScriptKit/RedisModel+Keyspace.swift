@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The model's commands on keys of any type, and its server commands.
+extension RedisModel {
+    /// DEL key [key ...]
+    func delete(_ arguments: [[UInt8]]) -> RedisValue {
+        var removed: Int64 = 0
+        for key in arguments.dropFirst() where keys.removeValue(forKey: key) != nil {
+            removed += 1
+        }
+        return .integer(removed)
+    }
+
+    /// EXISTS key [key ...]: a key named twice counts twice.
+    func exists(_ arguments: [[UInt8]]) -> RedisValue {
+        .integer(Int64(arguments.dropFirst().filter { keys[$0] != nil }.count))
+    }
+
+    /// TYPE key
+    func type(_ arguments: [[UInt8]]) -> RedisValue {
+        .status(keys[arguments[1]]?.typeName ?? "none")
+    }
+
+    /// KEYS pattern: the matching keys, sorted (Redis answers in no particular order).
+    func keysMatching(_ arguments: [[UInt8]]) -> RedisValue {
+        let pattern = GlobPattern(pattern: arguments[1])
+        return .bulks(keys.keys.filter(pattern.matches).sorted { $0.lexicographicallyPrecedes($1) })
+    }
+
+    /// FLUSHALL [ASYNC|SYNC]
+    func flushAll(_ arguments: [[UInt8]]) throws(CommandError) -> RedisValue {
+        if arguments.count > 2 || (arguments.count == 2 && !Self.isOption(arguments[1], "ASYNC")
+            && !Self.isOption(arguments[1], "SYNC"))
+        {
+            throw Self.syntaxError
+        }
+        keys = [:]
+        return .status("OK")
+    }
+
+    /// TIME: the real clock, as seconds and microseconds.
+    static func time() -> RedisValue {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return .array([.bulk(String(now.tv_sec)), .bulk(String(now.tv_nsec / 1000))])
+    }
+
+    /// PUBLISH channel message: recorded; answers 1, the test runner's recorder being the one
+    /// subscriber (the Redis backend's pattern subscription receives every message too).
+    func publish(_ arguments: [[UInt8]]) -> RedisValue {
+        record(PublishedMessage(channel: arguments[1], message: arguments[2]))
+        return .integer(1)
+    }
+}

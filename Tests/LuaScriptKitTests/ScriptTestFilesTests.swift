@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+
+@testable import LuaScriptKit
+
+/// Every test file in Scripts/tests/ passes on the embedded backend, and every script has one.
+@Suite struct ScriptTestFilesTests {
+    /// The package's Scripts directory.
+    static let scriptsDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Scripts").path
+
+    @Test func everyScriptHasATestFile() throws {
+        let suite = try ScriptTestSuite(directory: Self.scriptsDirectory)
+        #expect(!suite.scripts.isEmpty)
+        for name in suite.scripts.keys.sorted() {
+            #expect(suite.testFiles.contains { $0.name == "\(name).test.lua" }, "Scripts/tests/\(name).test.lua")
+        }
+    }
+
+    @Test func everyTestFilePassesOnTheEmbeddedBackend() throws {
+        let run = ScriptTestRunner(suite: try ScriptTestSuite(directory: Self.scriptsDirectory)).run(on: EmbeddedBackend())
+        #expect(run.succeeded, "\(run.report)")
+        #expect(run.passed >= 60)
+        for file in run.files {
+            #expect(!file.tests.isEmpty, "\(file.file) has tests")
+        }
+    }
+}
