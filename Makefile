@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` and `make test`.
-.PHONY: demo test deps build
+.PHONY: demo test deps build lint test-scripts
 
 deps:
 	scripts/install-system-packages.sh
@@ -11,7 +11,17 @@ build: deps
 demo: deps
 	swift run event-broker demo
 
-# Runs every test: Swift unit and integration tests against throwaway redis-servers.
-test: deps
+# Lints the Lua scripts twice over: the SwiftPM command plugin and the CLI.
+lint: deps
+	swift package lint-scripts
+	swift run event-broker lint
+
+# Runs every Lua script test on the embedded Redis model and on a throwaway redis-server.
+test-scripts: deps
+	swift run event-broker test-scripts --backend both
+
+# Runs everything: lint, the script tests on both backends, then every Swift test
+# (unit and integration tests start their own redis-servers).
+test: lint test-scripts
 	swift build --build-tests
 	swift test
