@@ -93,32 +93,37 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Helpers the test targets share (child processes, temporary files, the package root, a seeded
+        // random generator, sha1sum); only test targets depend on it, so it is no product.
+        .target(name: "EventBrokerTestSupport"),
         .testTarget(
             name: "EventBrokerCoreTests",
             dependencies: [
                 "EventBrokerCore",
+                "EventBrokerTestSupport",
                 "RedisServerProcess",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "EventBrokerCodecJSONTests",
-            dependencies: ["EventBrokerCodecJSON"]
+            dependencies: ["EventBrokerCodecJSON", "EventBrokerTestSupport"]
         ),
         .testTarget(
             name: "ScriptEmbedderTests",
-            dependencies: ["ScriptEmbedder", "LuaScriptKit"],
+            dependencies: ["ScriptEmbedder", "LuaScriptKit", "EventBrokerTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "LuaScriptKitTests",
-            dependencies: ["LuaScriptKit"],
+            dependencies: ["LuaScriptKit", "EventBrokerTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "EventBrokerCLITests",
             dependencies: [
                 "EventBrokerCLI",
+                "EventBrokerTestSupport",
                 "RedisServerProcess",
                 "LuaScriptKit",
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import EventBrokerTestSupport
 import Foundation
 import Testing
 
@@ -8,50 +9,14 @@ import Testing
     /// The built `event-broker`: SwiftPM puts it next to the test runner executable.
     let executable = Bundle.main.executableURL!.deletingLastPathComponent().appending(path: "event-broker")
 
-    /// The root folder of this package, found from this file's path.
-    let packageRoot = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// What a finished `event-broker` printed, and its exit status.
-    struct Output {
-        let status: Int32
-        let standardOutput: String
-        let standardError: String
-    }
-
-    /// Runs `event-broker` with `arguments` in `directory` and waits for it; output goes to files, so it never blocks.
-    func run(_ arguments: [String], in directory: URL) throws -> Output {
-        let outputs = try makeFolder()
-        defer { try? FileManager.default.removeItem(at: outputs) }
-        let outputURL = outputs.appending(path: "stdout")
-        let errorURL = outputs.appending(path: "stderr")
-        try Data().write(to: outputURL)
-        try Data().write(to: errorURL)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardOutput = try FileHandle(forWritingTo: outputURL)
-        process.standardError = try FileHandle(forWritingTo: errorURL)
-        try process.run()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: try Data(contentsOf: outputURL), as: UTF8.self),
-            standardError: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self))
-    }
-
-    /// A new, empty folder under the system's temporary directory; the caller removes it.
-    func makeFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appending(path: "LintCommandTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
+    /// Runs `event-broker` with `arguments` in `directory` and waits for it.
+    func run(_ arguments: [String], in directory: URL) throws -> ProcessOutput {
+        try runProcess(executable, arguments, in: directory)
     }
 
     /// A folder `Scripts` in a new temporary folder, holding `ack.lua` with a valid header and `code` from line 12.
     func scriptsFolder(code: String) throws -> URL {
-        let root = try makeFolder()
-        let scripts = root.appending(path: "Scripts")
-        try FileManager.default.createDirectory(at: scripts, withIntermediateDirectories: true)
+        let root = try makeTemporaryDirectory()
         let header = """
             #!lua
             -- name: ack
@@ -66,7 +31,7 @@ import Testing
 
 
             """
-        try Data((header + code).utf8).write(to: scripts.appending(path: "ack.lua"))
+        try writeFile(header + code, named: "Scripts/ack.lua", in: root)
         return root
     }
 
@@ -126,7 +91,7 @@ import Testing
     }
 
     @Test func reportsAPathThatDoesNotExist() throws {
-        let root = try makeFolder()
+        let root = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let result = try run(["lint"], in: root)
         #expect(result.status == 1)

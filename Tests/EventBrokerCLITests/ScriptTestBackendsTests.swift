@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventBrokerTestSupport
 import Foundation
 import LuaScriptKit
 import Testing
@@ -7,9 +8,7 @@ import Testing
 
 /// The script tests on both backends: everything passes on each, and they agree.
 @Suite(.timeLimit(.minutes(2))) struct ScriptTestBackendsTests {
-    static let scriptsDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Scripts").path
+    static let scriptsDirectory = packageRoot.appending(path: "Scripts").path(percentEncoded: false)
 
     @Test func everyTestFilePassesOnBothBackendsWithTheSameKeyspaceAfterEveryTest() async throws {
         let suite = try ScriptTestSuite(directory: Self.scriptsDirectory)
@@ -33,19 +32,17 @@ import Testing
     }
 
     @Test func theCommandExitsWithFailureWhenATestFails() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("script-tests-\(UUID())")
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("tests"), withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try Data("return redis.call('INCR', KEYS[1])".utf8).write(to: directory.appendingPathComponent("count.lua"))
-        let testFile = directory.appendingPathComponent("tests/count.test.lua")
+        try writeFile("return redis.call('INCR', KEYS[1])", named: "count.lua", in: directory)
+        let testFile = "tests/count.test.lua"
 
-        try Data("test('counts', function() assert_equal(run('count', {'n'}), 1) end)".utf8).write(to: testFile)
+        try writeFile("test('counts', function() assert_equal(run('count', {'n'}), 1) end)", named: testFile, in: directory)
         let passing = try #require(
             try EventBrokerCommand.parseAsRoot(["test-scripts", "--scripts", directory.path]) as? TestScriptsCommand)
         try await passing.run()
 
-        try Data("test('counts', function() assert_equal(run('count', {'n'}), 2) end)".utf8).write(to: testFile)
+        try writeFile("test('counts', function() assert_equal(run('count', {'n'}), 2) end)", named: testFile, in: directory)
         let failing = try TestScriptsCommand.parse(["--backend", "embedded", "--scripts", directory.path])
         await #expect(throws: ExitCode.failure) {
             try await failing.run()

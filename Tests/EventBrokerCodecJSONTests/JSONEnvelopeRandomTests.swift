@@ -1,5 +1,6 @@
 import EventBrokerCodecJSON
 import EventBrokerCore
+import EventBrokerTestSupport
 import Foundation
 import Testing
 

@@ -1,15 +1,12 @@
+import EventBrokerTestSupport
 import Foundation
 import Testing
 @testable import EventBrokerCore
 
 /// Checks that the ScriptEmbedder plugin embedded every file of `Scripts/` exactly, and nothing else.
 @Suite struct EmbeddedScriptsTests {
-    /// The repository's `Scripts/` folder, found from this file's path.
-    let scriptsDirectory = URL(filePath: #filePath)
-        .deletingLastPathComponent()
-        .deletingLastPathComponent()
-        .deletingLastPathComponent()
-        .appending(path: "Scripts")
+    /// The repository's `Scripts/` folder.
+    let scriptsDirectory = packageRoot.appending(path: "Scripts")
 
     /// The `*.lua` files directly in `Scripts/` (not in subfolders such as `Scripts/tests/`); none if it does not exist.
     func scriptFiles() throws -> [URL] {
@@ -19,20 +16,6 @@ import Testing
             .filter { $0.hasSuffix(".lua") && !$0.hasPrefix(".") }
             .map { scriptsDirectory.appending(path: $0) }
             .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
-    }
-
-    /// The SHA1 of the file at `url` as `/usr/bin/sha1sum` prints it.
-    func sha1sum(_ url: URL) throws -> String {
-        let output = Pipe()
-        let process = Process()
-        process.executableURL = URL(filePath: "/usr/bin/sha1sum")
-        process.arguments = [url.path(percentEncoded: false)]
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
-        return String(text.prefix(40))
     }
 
     /// Why a script added or removed since the last build planning may be missing: SwiftPM re-runs build-tool plugins

@@ -1,3 +1,4 @@
+import EventBrokerTestSupport
 import Testing
 @testable import LuaScriptKit
 

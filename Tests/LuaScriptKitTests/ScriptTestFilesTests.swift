@@ -1,3 +1,4 @@
+import EventBrokerTestSupport
 import Foundation
 import Testing
 
@@ -6,9 +7,7 @@ import Testing
 /// Every test file in Scripts/tests/ passes on the embedded backend, and every script has one.
 @Suite struct ScriptTestFilesTests {
     /// The package's Scripts directory.
-    static let scriptsDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Scripts").path
+    static let scriptsDirectory = packageRoot.appending(path: "Scripts").path(percentEncoded: false)
 
     @Test func everyScriptHasATestFile() throws {
         let suite = try ScriptTestSuite(directory: Self.scriptsDirectory)

@@ -1,3 +1,4 @@
+import EventBrokerTestSupport
 import Foundation
 import Testing
 @testable import ScriptEmbedder
@@ -140,7 +141,7 @@ import Testing
 
         let run = try runProcess(program, [])
         try #require(run.status == 0, "\(run.standardError)")
-        let lines = String(decoding: run.standardOutput, as: UTF8.self).split(separator: "\n").map { $0.split(separator: " ") }
+        let lines = run.standardOutput.split(separator: "\n").map { $0.split(separator: " ") }
         try #require(lines.map(\.count) == [5, 5])
         #expect(lines.map { String($0[0]) } == ["renew-lease", "tricky-text"])
         for (line, path) in zip(lines, scripts) {

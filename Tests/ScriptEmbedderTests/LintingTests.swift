@@ -1,3 +1,4 @@
+import EventBrokerTestSupport
 import Foundation
 import LuaScriptKit
 import Testing
@@ -76,7 +77,7 @@ import Testing
 
         let lint = try runProcess(embedder, ["lint", path])
         #expect(lint.status == 1)
-        #expect(String(decoding: lint.standardOutput, as: UTF8.self).split(separator: "\n") == [
+        #expect(lint.standardOutput.split(separator: "\n") == [
             "\(scripts[0]):3: error: lock: the lock records version 1: run `event-broker lint --update-lock`",
             "\(scripts[1]):3: error: lock: scripts.lock has no entry for 'nack': run `event-broker lint --update-lock`",
             "\(lock):2: error: lock: the lock has an entry for 'gone', but there is no gone.lua: run `event-broker lint --update-lock`",
@@ -85,9 +86,9 @@ import Testing
 
         let update = try runProcess(embedder, ["lint", "--update-lock", path])
         #expect(update.status == 0)
-        #expect(String(decoding: update.standardOutput, as: UTF8.self) == "wrote \(lock)\n2 scripts, no findings\n")
+        #expect(update.standardOutput == "wrote \(lock)\n2 scripts, no findings\n")
         let again = try runProcess(embedder, ["lint", path])
-        #expect(again.status == 0 && String(decoding: again.standardOutput, as: UTF8.self) == "2 scripts, no findings\n")
+        #expect(again.status == 0 && again.standardOutput == "2 scripts, no findings\n")
     }
 
     @Test func lintModeRejectsBadArguments() throws {

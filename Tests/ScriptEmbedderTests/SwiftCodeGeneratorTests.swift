@@ -1,3 +1,4 @@
+import EventBrokerTestSupport
 import LuaScriptKit
 import Testing
 @testable import ScriptEmbedder
