@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "RedisEventBroker", targets: ["RedisEventBroker"]),
         .library(name: "EventBrokerCore", targets: ["EventBrokerCore"]),
+        .library(name: "EventBrokerChecker", targets: ["EventBrokerChecker"]),
         .library(name: "EventBrokerCodecJSON", targets: ["EventBrokerCodecJSON"]),
         .library(name: "RedisServerProcess", targets: ["RedisServerProcess"]),
         .executable(name: "event-broker", targets: ["EventBrokerCLI"]),
@@ -20,6 +21,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // C at the edge: hiredis 0.14 (RESP2) from Debian's libhiredis-dev.
@@ -67,18 +69,29 @@ let package = Package(
             dependencies: [
                 "CHiredis",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             plugins: ["ScriptEmbedderPlugin"]
+        ),
+        // The lease checker: sweeps expired leases and due retries, beside each broker instance
+        // or alone for every service (`event-broker checker`).
+        .target(
+            name: "EventBrokerChecker",
+            dependencies: [
+                "EventBrokerCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // Events as JSON that other languages can read and write.
         .target(
             name: "EventBrokerCodecJSON",
             dependencies: ["EventBrokerCore"]
         ),
-        // The umbrella most users import: the core with JSON as the default codec.
+        // The umbrella most users import: the core, the lease checker and JSON as the default codec.
         .target(
             name: "RedisEventBroker",
-            dependencies: ["EventBrokerCore", "EventBrokerCodecJSON"]
+            dependencies: ["EventBrokerCore", "EventBrokerChecker", "EventBrokerCodecJSON"]
         ),
         // A throwaway redis-server for tests, the demo and benchmarks.
         .target(name: "RedisServerProcess"),

@@ -1,9 +1,9 @@
 #!lua flags=allow-oom
 -- name: pick
--- version: 1
--- summary: Hands the next event of a service to one instance under a lease: first puts
---   deliveries whose lease expired back at the front of the queue, then moves the next id
---   to in-flight with a deadline from the server clock and a fresh owner token.
+-- version: 2
+-- summary: Hands the next event of a service to one instance under a lease: moves the next id
+--   to in-flight with a deadline from the server clock and a fresh owner token. Expired leases
+--   and due retries are put back by the sweep script, so a pick costs the same whatever waits.
 --   Allowed when Redis is out of memory: draining the queue is how memory comes back.
 -- keys:
 --   1. published: list of queued event ids, the next one at the right end
@@ -14,26 +14,21 @@
 --   6. wake: list of wake-up markers
 -- argv:
 --   1. owner: the picking broker instance's id
---   2. lease length in milliseconds
+--   2. lease length in milliseconds, a positive integer
 --   3. "1" when the caller already took a wake marker for this pick, else "0"
---   4. the most expired deliveries to put back in this call
 -- returns:
 --   {remaining} when there was nothing to hand out
 --   {remaining, id, envelope, deliveryCount, token, deadline} otherwise,
 --   where remaining is the queue length after this pick
+--   error "BROKER_ARGUMENTS ...": nothing was changed
 
 local published, events, inflight, leases, deliveries, wake =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-
-local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0, tonumber(ARGV[4]))
-for i = 1, #expired do
-  redis.call('ZREM', leases, expired[i])
-  redis.call('HDEL', inflight, expired[i])
-  redis.call('RPUSH', published, expired[i])
-  redis.call('LPUSH', wake, '1')
+local lease = tonumber(ARGV[2])
+if ARGV[1] == '' or not lease or lease < 1 or lease ~= math.floor(lease)
+  or (ARGV[3] ~= '0' and ARGV[3] ~= '1') then
+  return redis.error_reply('BROKER_ARGUMENTS pick needs an owner, a lease of at least 1 ms and "0" or "1"')
 end
 
 local id = redis.call('RPOP', published)
@@ -51,9 +46,10 @@ if not envelope then
   return { redis.call('LLEN', published) }
 end
 
+local time = redis.call('TIME')
+local deadline = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + lease
 local count = redis.call('HINCRBY', deliveries, id, 1)
 local token = ARGV[1] .. ':' .. count
-local deadline = now + tonumber(ARGV[2])
 redis.call('HSET', inflight, id, token)
 redis.call('ZADD', leases, deadline, id)
 return { redis.call('LLEN', published), id, envelope, count, token, deadline }

@@ -16,7 +16,8 @@ public struct BrokerConfiguration: Sendable {
     public var serviceName: String?
     /// `redis://[user[:password]@]host[:port][/db]` or `unix://[user[:password]@]/path[?db=N]`.
     public var redisURL: String
-    /// How long one delivery may run before another instance may take the event (its lease).
+    /// How long one delivery may run before another instance may take the event (its lease),
+    /// unless ``timeoutPolicy`` says otherwise. A running handler's lease is renewed automatically.
     public var processingTimeout: Duration
     /// How events are turned into bytes and back.
     public var codec: any EventCodec
@@ -32,6 +33,19 @@ public struct BrokerConfiguration: Sendable {
     public var connectTimeout: Duration = .seconds(5)
     /// How long a call waits for Redis to answer before the connection counts as lost.
     public var commandTimeout: Duration = .seconds(30)
+    /// Leases, retry delays and the most deliveries per event; `nil` means a lease of
+    /// ``processingTimeout``, a failed event back at the front of the queue at once, and at most
+    /// 10 deliveries (``StandardTimeoutPolicy``'s defaults).
+    public var timeoutPolicy: (any TimeoutPolicy)?
+    /// The most dead letters the service keeps; the oldest beyond it are deleted, so dead letters
+    /// cannot eat Redis's memory.
+    public var deadLetterLimit: Int = 10_000
+    /// How long ``RedisEventBroker/shutdown()`` lets running handlers finish before it gives their
+    /// events back to the queue for other instances.
+    public var shutdownGracePeriod: Duration = .seconds(30)
+    /// Work that runs beside each broker instance, such as the lease checker of
+    /// `EventBrokerChecker` (the `RedisEventBroker` module adds it by default).
+    public var companions: [any BrokerCompanion] = []
     /// Where the broker logs; metadata carries the service, topic and event id.
     public var logger: Logger = Logger(label: "RedisEventBroker")
 
@@ -58,10 +72,24 @@ public struct BrokerConfiguration: Sendable {
         try Self.requirePositive(idlePollInterval, "idlePollInterval")
         try Self.requirePositive(connectTimeout, "connectTimeout")
         try Self.requirePositive(commandTimeout, "commandTimeout")
+        try Self.requirePositive(shutdownGracePeriod, "shutdownGracePeriod")
         guard consumerConcurrency >= 1 else {
             throw BrokerError.invalidConfiguration(setting: "consumerConcurrency", reason: "must be at least 1")
         }
+        guard deadLetterLimit >= 1 else {
+            throw BrokerError.invalidConfiguration(setting: "deadLetterLimit", reason: "must be at least 1")
+        }
+        if let standard = timeoutPolicy as? StandardTimeoutPolicy {
+            try standard.validate()
+        } else if let timeoutPolicy, timeoutPolicy.maxDeliveries < 1 {
+            throw BrokerError.invalidConfiguration(setting: "timeoutPolicy.maxDeliveries", reason: "must be at least 1")
+        }
         return serviceName
+    }
+
+    /// The timeout policy in force: ``timeoutPolicy`` or the default built from ``processingTimeout``.
+    var effectiveTimeoutPolicy: any TimeoutPolicy {
+        timeoutPolicy ?? StandardTimeoutPolicy(lease: .fixed(processingTimeout))
     }
 
     private static func requirePositive(_ duration: Duration, _ setting: String) throws {
@@ -75,10 +103,13 @@ public struct BrokerConfiguration: Sendable {
         SharingKey(
             serviceName: serviceName, redisURL: redisURL, processingTimeout: processingTimeout,
             codecName: codec.name, keyPrefix: keyPrefix, consumerConcurrency: consumerConcurrency,
-            idlePollInterval: idlePollInterval, connectTimeout: connectTimeout, commandTimeout: commandTimeout)
+            idlePollInterval: idlePollInterval, connectTimeout: connectTimeout, commandTimeout: commandTimeout,
+            timeoutPolicy: timeoutPolicy.map { String(reflecting: $0) }, deadLetterLimit: deadLetterLimit,
+            shutdownGracePeriod: shutdownGracePeriod, companions: companions.map { String(reflecting: $0) })
     }
 
-    /// Every value setting of a configuration; the logger is left out.
+    /// Every value setting of a configuration, policies and companions by their description;
+    /// the logger is left out.
     struct SharingKey: Hashable, Sendable {
         let serviceName: String?
         let redisURL: String
@@ -89,6 +120,10 @@ public struct BrokerConfiguration: Sendable {
         let idlePollInterval: Duration
         let connectTimeout: Duration
         let commandTimeout: Duration
+        let timeoutPolicy: String?
+        let deadLetterLimit: Int
+        let shutdownGracePeriod: Duration
+        let companions: [String]
     }
 }
 

@@ -1,10 +1,16 @@
 /// The broker's atomic operations: one script run each, keys built from the ``KeyLayout``,
 /// replies parsed into Swift values.
-struct BrokerScripts: Sendable {
+package struct BrokerScripts: Sendable {
     /// Runs the scripts.
     let runner: ScriptRunner
     /// Names the keys.
     let layout: KeyLayout
+
+    /// Creates the operations over a connection's script runner and a key layout.
+    package init(runner: ScriptRunner, layout: KeyLayout) {
+        self.runner = runner
+        self.layout = layout
+    }
 
     /// What the publish script did.
     enum PublishOutcome: Equatable {
@@ -31,17 +37,61 @@ struct BrokerScripts: Sendable {
         let leaseDeadlineMilliseconds: Int64
     }
 
+    /// What became of an event whose handler failed.
+    enum NackOutcome: String {
+        /// Back at the front of the queue.
+        case requeued
+        /// Waiting in the retry set for its delay.
+        case delayed
+        /// Moved to the dead-letter set: its deliveries were used up.
+        case dead
+        /// The caller no longer held the delivery; nothing changed.
+        case lost
+    }
+
+    /// What one sweep of a service did.
+    package struct SweepOutcome: Equatable, Sendable {
+        /// Whether this call did the sweep (`false`: another instance holds the guard).
+        package var swept: Bool
+        /// Expired deliveries put back at the front of the queue.
+        package var requeued: Int
+        /// Due retries put back at the front of the queue.
+        package var retried: Int
+        /// Expired deliveries whose deliveries were used up, moved to the dead letters.
+        package var deadLettered: Int
+        /// Whether a batch limit was reached and work remains.
+        package var more: Bool
+
+        /// Creates an outcome from its figures.
+        package init(swept: Bool, requeued: Int, retried: Int, deadLettered: Int, more: Bool) {
+            self.swept = swept
+            self.requeued = requeued
+            self.retried = retried
+            self.deadLettered = deadLettered
+            self.more = more
+        }
+    }
+
+    /// One dead letter as the dead-letters script returns it.
+    package struct StoredDeadLetter: Sendable {
+        package let eventId: String
+        package let deadAtMilliseconds: Int64
+        package let envelope: [UInt8]
+        package let error: String
+        package let deliveries: Int
+    }
+
     /// Queues an envelope for `subscribers` if `assumedVersion` is still the topic's version.
     func publish(
         eventId: String, envelope: [UInt8], topic: String, assumedVersion: String, subscribers: [String]
     ) async throws -> PublishOutcome {
         let topicKeys = layout.topic(topic)
         var keys = [topicKeys.subscribers, topicKeys.version]
-        var arguments: [[UInt8]] = [Array(assumedVersion.utf8), Array(eventId.utf8), envelope, Array(topic.utf8)]
+        var arguments: [[UInt8]] = [bytes(assumedVersion), bytes(eventId), envelope, bytes(topic)]
         for subscriber in subscribers {
             let service = layout.service(subscriber)
             keys += [service.published, service.events, service.wake]
-            arguments.append(Array(service.notifyChannel.utf8))
+            arguments.append(bytes(service.notifyChannel))
         }
         let reply = try await runner.run(.publish, keys: keys, arguments: arguments)
         guard let items = reply.array, let status = items.first?.string else {
@@ -63,16 +113,11 @@ struct BrokerScripts: Sendable {
     }
 
     /// Moves the next event of `service` to in-flight under a lease owned by `owner`.
-    func pick(
-        service: ServiceKeys, owner: String, leaseMilliseconds: Int64, markerTaken: Bool, reclaimLimit: Int
-    ) async throws -> PickOutcome {
+    func pick(service: ServiceKeys, owner: String, lease: Duration, markerTaken: Bool) async throws -> PickOutcome {
         let reply = try await runner.run(
             .pick,
             keys: [service.published, service.events, service.inflight, service.leases, service.deliveries, service.wake],
-            arguments: [
-                Array(owner.utf8), Array(String(leaseMilliseconds).utf8), Array((markerTaken ? "1" : "0").utf8),
-                Array(String(reclaimLimit).utf8),
-            ])
+            arguments: [bytes(owner), milliseconds(lease), bytes(markerTaken ? "1" : "0")])
         guard let items = reply.array, let remaining = items.first?.integer else { throw unexpected("pick", reply) }
         guard items.count > 1 else { return PickOutcome(remaining: Int(remaining), picked: nil) }
         guard items.count == 6, let eventId = items[1].string, let envelope = items[2].bytes,
@@ -89,43 +134,148 @@ struct BrokerScripts: Sendable {
     func ack(service: ServiceKeys, eventId: String, token: String) async throws -> Bool {
         let reply = try await runner.run(
             .ack, keys: [service.inflight, service.leases, service.events, service.deliveries],
-            arguments: [Array(eventId.utf8), Array(token.utf8)])
-        return try flag("ack", reply)
+            arguments: [bytes(eventId), bytes(token)])
+        switch reply.integer {
+        case 1: return true
+        case 0: return false
+        default: throw unexpected("ack", reply)
+        }
     }
 
-    /// Puts a failed event back at the front of the queue; `false` when the lease was lost.
-    func nack(service: ServiceKeys, eventId: String, token: String, topic: String) async throws -> Bool {
+    /// Takes a failed event back: at once to the front, after `retryDelay`, or to the dead
+    /// letters when it had `maxDeliveries` deliveries.
+    func nack(
+        service: ServiceKeys, eventId: String, token: String, topic: String, retryDelay: Duration,
+        maxDeliveries: Int, deadLetterLimit: Int, error: String
+    ) async throws -> NackOutcome {
         let reply = try await runner.run(
-            .nack, keys: [service.inflight, service.leases, service.published, service.wake],
-            arguments: [Array(eventId.utf8), Array(token.utf8), Array(service.notifyChannel.utf8), Array(topic.utf8)])
-        return try flag("nack", reply)
+            .nack,
+            keys: [
+                service.inflight, service.leases, service.deliveries, service.published, service.wake, service.retries,
+                service.events, service.dead, service.deadLetters,
+            ],
+            arguments: [
+                bytes(eventId), bytes(token), milliseconds(retryDelay), bytes(String(maxDeliveries)),
+                bytes(String(deadLetterLimit)), bytes(error), bytes(service.notifyChannel), bytes(topic),
+            ])
+        guard let outcome = reply.string.flatMap(NackOutcome.init(rawValue:)) else { throw unexpected("nack", reply) }
+        return outcome
     }
 
-    /// Adds `serviceName` to the subscribers of `topic`.
+    /// Extends the leases of deliveries `(eventId, token, lease)`; returns the ids whose
+    /// delivery the caller no longer holds.
+    func renew(service: ServiceKeys, deliveries: [(eventId: String, token: String, lease: Duration)]) async throws
+        -> Set<String>
+    {
+        let reply = try await runner.run(
+            .renew, keys: [service.inflight, service.leases],
+            arguments: deliveries.flatMap { [bytes($0.eventId), bytes($0.token), milliseconds($0.lease)] })
+        guard let lost = reply.array?.compactMap(\.string), lost.count == reply.array?.count else {
+            throw unexpected("renew", reply)
+        }
+        return Set(lost)
+    }
+
+    /// Gives deliveries `(eventId, token)` back to the front of the queue without counting them;
+    /// returns how many the caller still held.
+    func release(service: ServiceKeys, deliveries: [(eventId: String, token: String)]) async throws -> Int {
+        let reply = try await runner.run(
+            .release, keys: [service.inflight, service.leases, service.deliveries, service.published, service.wake],
+            arguments: deliveries.flatMap { [bytes($0.eventId), bytes($0.token)] })
+        guard let released = reply.integer else { throw unexpected("release", reply) }
+        return Int(released)
+    }
+
+    /// Puts expired deliveries and due retries of `service` back, unless another sweep holds the
+    /// guard; `guardTime` `.zero` continues a sweep whose batch limit the caller reached.
+    package func sweep(
+        service: ServiceKeys, guardTime: Duration, limit: Int, maxDeliveries: Int, deadLetterLimit: Int
+    ) async throws -> SweepOutcome {
+        let reply = try await runner.run(
+            .sweep,
+            keys: [
+                service.sweepGuard, service.published, service.wake, service.inflight, service.leases,
+                service.deliveries, service.retries, service.events, service.dead, service.deadLetters,
+            ],
+            arguments: [
+                milliseconds(guardTime), bytes(String(limit)), bytes(String(maxDeliveries)),
+                bytes(String(deadLetterLimit)),
+            ])
+        guard let values = reply.array?.compactMap(\.integer), values.count == 5 else {
+            throw unexpected("sweep", reply)
+        }
+        return SweepOutcome(
+            swept: values[0] == 1, requeued: Int(values[1]), retried: Int(values[2]), deadLettered: Int(values[3]),
+            more: values[4] == 1)
+    }
+
+    /// One page of the dead letters of `service`, oldest first, and how many there are in all.
+    package func deadLetters(service: ServiceKeys, offset: Int, limit: Int) async throws
+        -> (total: Int, page: [StoredDeadLetter])
+    {
+        let reply = try await runner.run(
+            .deadLetters, keys: [service.dead, service.deadLetters],
+            arguments: [bytes(String(offset)), bytes(String(limit))])
+        guard let items = reply.array, let total = items.first?.integer, (items.count - 1) % 5 == 0 else {
+            throw unexpected("dead-letters", reply)
+        }
+        var page: [StoredDeadLetter] = []
+        for start in stride(from: 1, to: items.count, by: 5) {
+            guard let id = items[start].string, let deadAt = items[start + 1].integer,
+                let envelope = items[start + 2].bytes, let error = items[start + 3].string,
+                let deliveries = items[start + 4].integer
+            else { throw unexpected("dead-letters", reply) }
+            page.append(
+                StoredDeadLetter(
+                    eventId: id, deadAtMilliseconds: deadAt, envelope: envelope, error: error,
+                    deliveries: Int(deliveries)))
+        }
+        return (Int(total), page)
+    }
+
+    /// Puts the dead letters `eventIds` back at the back of the queue; returns how many.
+    package func replayDeadLetters(service: ServiceKeys, eventIds: [String]) async throws -> Int {
+        let reply = try await runner.run(
+            .replayDead, keys: [service.dead, service.deadLetters, service.events, service.published, service.wake],
+            arguments: eventIds.map(bytes))
+        guard let replayed = reply.integer else { throw unexpected("replay-dead", reply) }
+        return Int(replayed)
+    }
+
+    /// Deletes the dead letters `eventIds`, or all of them when `eventIds` is `nil`; returns how many.
+    package func purgeDeadLetters(service: ServiceKeys, eventIds: [String]?) async throws -> Int {
+        let reply = try await runner.run(
+            .purgeDead, keys: [service.dead, service.deadLetters], arguments: (eventIds ?? []).map(bytes))
+        guard let purged = reply.integer else { throw unexpected("purge-dead", reply) }
+        return Int(purged)
+    }
+
+    /// Adds `serviceName` to the subscribers of `topic` and to the registry of services.
     func subscribe(serviceName: String, topic: String) async throws {
-        try await changeSubscription(.subscribe, serviceName: serviceName, topic: topic)
+        let topicKeys = layout.topic(topic)
+        try await changeSubscription(
+            .subscribe, keys: [topicKeys.subscribers, topicKeys.version, layout.services], serviceName: serviceName)
     }
 
     /// Removes `serviceName` from the subscribers of `topic`.
     func unsubscribe(serviceName: String, topic: String) async throws {
-        try await changeSubscription(.unsubscribe, serviceName: serviceName, topic: topic)
+        let topicKeys = layout.topic(topic)
+        try await changeSubscription(.unsubscribe, keys: [topicKeys.subscribers, topicKeys.version], serviceName: serviceName)
     }
 
-    private func changeSubscription(_ script: RedisScript, serviceName: String, topic: String) async throws {
-        let topicKeys = layout.topic(topic)
-        let reply = try await runner.run(
-            script, keys: [topicKeys.subscribers, topicKeys.version], arguments: [Array(serviceName.utf8)])
+    private func changeSubscription(_ script: RedisScript, keys: [String], serviceName: String) async throws {
+        let reply = try await runner.run(script, keys: keys, arguments: [bytes(serviceName)])
         guard let items = reply.array, items.count == 2, items.allSatisfy({ $0.integer != nil }) else {
             throw unexpected(script.name, reply)
         }
     }
 
-    private func flag(_ script: String, _ reply: RedisReply) throws -> Bool {
-        switch reply.integer {
-        case 1: return true
-        case 0: return false
-        default: throw unexpected(script, reply)
-        }
+    private func bytes(_ string: String) -> [UInt8] {
+        Array(string.utf8)
+    }
+
+    private func milliseconds(_ duration: Duration) -> [UInt8] {
+        bytes(String(duration.wholeMilliseconds))
     }
 
     private func unexpected(_ script: String, _ reply: RedisReply) -> BrokerError {

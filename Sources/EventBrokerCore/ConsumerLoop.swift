@@ -7,14 +7,14 @@ import Synchronization
 /// Each queued event carries at most one wake-up marker, so a publish wakes one sleeping
 /// instance, not all of them. A pick that did not consume a marker removes one itself, which
 /// keeps markers from piling up. The `BLPOP` timeout is the safety net: a consumer looks at the
-/// queue at least once per ``BrokerConfiguration/idlePollInterval``, which also puts expired
-/// leases back (the pick script does that first).
+/// queue at least once per ``BrokerConfiguration/idlePollInterval``.
 final class ConsumerLoop: Sendable {
     private let broker: RedisEventBroker
     private let concurrency: Int
     private let handler: @Sendable (DeliveredEvent) async throws -> Void
     private let waitConnection: RedisConnection
     private let stopRequested = Atomic<Bool>(false)
+    private let loop = Mutex<Task<Void, Never>?>(nil)
 
     init(broker: RedisEventBroker, concurrency: Int, handler: @escaping @Sendable (DeliveredEvent) async throws -> Void) {
         self.broker = broker
@@ -32,8 +32,20 @@ final class ConsumerLoop: Sendable {
         Task { await waitConnection.close() }
     }
 
+    /// Cancels the handlers still running, once shutdown gave their events back.
+    func cancelHandlers() {
+        loop.withLock { $0 }?.cancel()
+    }
+
     /// Picks and handles events until ``requestStop()``; returns when every handler it started finished.
     func run() async {
+        let task = Task { await pickAndHandle() }
+        loop.withLock { $0 = task }
+        await task.value
+        await waitConnection.close()
+    }
+
+    private func pickAndHandle() async {
         await withTaskGroup(of: Void.self) { handlers in
             var running = 0
             var lookNow = true
@@ -67,7 +79,6 @@ final class ConsumerLoop: Sendable {
                 markerTaken = false
             }
         }
-        await waitConnection.close()
     }
 
     /// Waits for a wake-up marker for at most the idle poll interval; `true` when it took one.

@@ -1,17 +1,18 @@
 import Synchronization
 
 /// Counts the calls and consumers running inside a broker, so shutdown can refuse new work and
-/// wait for the running work to end.
+/// wait, for a bounded time, for the running work to end.
 final class InFlightWork: Sendable {
     private struct State {
         var isClosed = false
         var running = 0
-        var drainWaiters: [CheckedContinuation<Void, Never>] = []
+        var nextWaiter = 0
+        var waiters: [Int: CheckedContinuation<Bool, Never>] = [:]
     }
 
     private let state = Mutex(State())
 
-    /// Registers one unit of work; throws ``BrokerError/shutDown`` once ``closeAndDrain()`` began.
+    /// Registers one unit of work; throws ``BrokerError/shutDown`` once ``close()`` was called.
     func enter() throws {
         try state.withLock { state in
             guard !state.isClosed else { throw BrokerError.shutDown }
@@ -21,13 +22,13 @@ final class InFlightWork: Sendable {
 
     /// Ends a unit of work registered by ``enter()``.
     func leave() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let waiters = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
             state.running -= 1
             guard state.isClosed, state.running == 0 else { return [] }
-            defer { state.drainWaiters = [] }
-            return state.drainWaiters
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
         }
-        waiters.forEach { $0.resume() }
+        waiters.forEach { $0.resume(returning: true) }
     }
 
     /// Refuses new work from now on.
@@ -35,15 +36,24 @@ final class InFlightWork: Sendable {
         state.withLock { $0.isClosed = true }
     }
 
-    /// Waits until every unit of work has left; call ``close()`` first.
-    func drained() async {
+    /// Waits until every unit of work has left, for at most `timeout`; `true` when it did. Call
+    /// ``close()`` first.
+    func drained(within timeout: Duration) async -> Bool {
         await withCheckedContinuation { continuation in
-            let done = state.withLock { state -> Bool in
-                if state.running == 0 { return true }
-                state.drainWaiters.append(continuation)
-                return false
+            let waiter = state.withLock { state -> Int? in
+                if state.running == 0 { return nil }
+                state.nextWaiter += 1
+                state.waiters[state.nextWaiter] = continuation
+                return state.nextWaiter
             }
-            if done { continuation.resume() }
+            guard let waiter else {
+                continuation.resume(returning: true)
+                return
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                state.withLock { $0.waiters.removeValue(forKey: waiter) }?.resume(returning: false)
+            }
         }
     }
 }

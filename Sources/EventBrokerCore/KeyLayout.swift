@@ -13,11 +13,16 @@
 /// {reb}:v1:s:<service>:leases      zset   event id → lease deadline (ms, Redis clock)
 /// {reb}:v1:s:<service>:deliveries  hash   event id → times handed out
 /// {reb}:v1:s:<service>:wake        list   wake-up markers, at most one per queued event
+/// {reb}:v1:s:<service>:retries     zset   event id → when a failed event may run again (ms)
+/// {reb}:v1:s:<service>:dead        zset   dead-lettered event id → when it died (ms)
+/// {reb}:v1:s:<service>:dead-letters hash  "<id>:envelope", "<id>:error", "<id>:deliveries"
+/// {reb}:v1:s:<service>:sweep-guard string held by the instance sweeping this interval
 /// {reb}:v1:t:<topic>:subscribers   set    names of the subscribed services
 /// {reb}:v1:t:<topic>:version       string counter raised by every subscriber change
+/// {reb}:v1:services                set    every service that ever subscribed (for the checker)
 /// channel {reb}:v1:s:<service>:notify     message: the topic of a newly queued event
 /// ```
-struct KeyLayout: Sendable, Hashable {
+package struct KeyLayout: Sendable, Hashable {
     /// The layout version carried by every key; an incompatible change gets a new one.
     static let version = "v1"
     /// The longest key prefix, in bytes.
@@ -27,7 +32,7 @@ struct KeyLayout: Sendable, Hashable {
     let root: String
 
     /// Creates the layout of a key prefix; throws for an empty, long or non-alphanumeric prefix.
-    init(prefix: String) throws {
+    package init(prefix: String) throws {
         let allowed = prefix.utf8.allSatisfy { byte in
             Self.isUnreserved(byte) || byte == UInt8(ascii: ":")
         }
@@ -40,7 +45,7 @@ struct KeyLayout: Sendable, Hashable {
     }
 
     /// The keys of one service's queue.
-    func service(_ name: String) -> ServiceKeys {
+    package func service(_ name: String) -> ServiceKeys {
         ServiceKeys(base: "\(root):s:\(Self.encode(name))")
     }
 
@@ -49,8 +54,11 @@ struct KeyLayout: Sendable, Hashable {
         TopicKeys(base: "\(root):t:\(Self.encode(name))")
     }
 
+    /// The set of every service that ever subscribed, which the standalone checker sweeps.
+    package var services: String { root + ":services" }
+
     /// Percent-encodes every byte outside `A-Z a-z 0-9 . _ -`.
-    static func encode(_ name: String) -> String {
+    package static func encode(_ name: String) -> String {
         var encoded = ""
         encoded.reserveCapacity(name.utf8.count)
         for byte in name.utf8 {
@@ -81,7 +89,7 @@ struct KeyLayout: Sendable, Hashable {
 }
 
 /// The Redis keys of one service's queue (see ``KeyLayout``).
-struct ServiceKeys: Sendable, Hashable {
+package struct ServiceKeys: Sendable, Hashable {
     /// The shared beginning of the service's keys.
     let base: String
 
@@ -97,6 +105,14 @@ struct ServiceKeys: Sendable, Hashable {
     var deliveries: String { base + ":deliveries" }
     /// List of wake-up markers that idle instances wait on with BLPOP.
     var wake: String { base + ":wake" }
+    /// Sorted set of failed event id by the time it may be delivered again.
+    var retries: String { base + ":retries" }
+    /// Sorted set of dead-lettered event id by the time it was dead-lettered.
+    var dead: String { base + ":dead" }
+    /// Hash of `<id>:envelope`, `<id>:error` and `<id>:deliveries` per dead letter.
+    var deadLetters: String { base + ":dead-letters" }
+    /// String held for one interval by the instance that sweeps the service.
+    var sweepGuard: String { base + ":sweep-guard" }
     /// Pub/sub channel announcing the topic of each newly queued event.
     var notifyChannel: String { base + ":notify" }
 }

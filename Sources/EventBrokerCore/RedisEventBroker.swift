@@ -7,8 +7,10 @@ import Synchronization
 /// Each instance belongs to one service. Services ``subscribe(_:)`` to topics; ``publishEvent(_:)``
 /// queues an event once for every subscribed service; one instance of each service takes it with
 /// ``pick(_:)``, ``consume(concurrency:_:)`` or ``pickOnNotification(_:)``, under a lease, and the
-/// event leaves Redis only after its handler succeeded. A failed handler puts the event back at
-/// the front of the queue for any instance; an instance that dies lets its lease expire.
+/// event leaves Redis only after its handler succeeded. A failed handler puts the event back (at
+/// the front of the queue at once, or after the ``TimeoutPolicy``'s delay) for any instance, and
+/// to the dead letters after its last delivery; an instance that dies lets its lease expire,
+/// and the lease checker puts the event back.
 ///
 /// ```swift
 /// let broker = try await RedisEventBroker.shared(BrokerConfiguration(serviceName: "billing"))
@@ -18,7 +20,8 @@ import Synchronization
 ///     try await bill(order)
 /// }
 /// ```
-/// Call ``shutdown()`` before the process ends: it lets running handlers finish.
+/// Call ``shutdown()`` before the process ends (or run the broker as a swift-service-lifecycle
+/// `Service`): it lets running handlers finish, up to ``BrokerConfiguration/shutdownGracePeriod``.
 public final class RedisEventBroker: Sendable {
     /// The configuration the broker was created with.
     public let configuration: BrokerConfiguration
@@ -27,21 +30,23 @@ public final class RedisEventBroker: Sendable {
     /// This instance's unique id; it owns the leases of the events it handles.
     public let instanceId: String
 
-    let logger: Logger
+    /// The configured logger, with the service in its metadata.
+    package let logger: Logger
     let endpoint: RedisEndpoint
     let layout: KeyLayout
-    let serviceKeys: ServiceKeys
+    /// The keys of this instance's service.
+    package let serviceKeys: ServiceKeys
     let connection: RedisConnection
-    let scripts: BrokerScripts
+    /// The broker's scripts, on the instance's command connection.
+    package let scripts: BrokerScripts
+    /// The timeout policy in force.
+    package let timeoutPolicy: any TimeoutPolicy
     let work = InFlightWork()
+    let leases = LeaseKeeper()
 
     private let sharingKey: BrokerConfiguration.SharingKey?
     private let state = Mutex(State())
     private let reconnects: AsyncStream<Void>.Continuation
-    private let reconnectTask: Mutex<Task<Void, Never>?> = Mutex(nil)
-
-    /// How many expired leases one pick puts back at most.
-    static let reclaimLimitPerPick = 16
 
     private struct State {
         var isStopping = false
@@ -50,7 +55,8 @@ public final class RedisEventBroker: Sendable {
         var notificationHandlers: [@Sendable (String) async -> Void] = []
         var notificationListener: NotificationListener?
         var consumers: [ObjectIdentifier: ConsumerLoop] = [:]
-        var backgroundConsumers: [Task<Void, Never>] = []
+        /// The reconnect handler, the lease keeper and the companions: cancelled at shutdown.
+        var backgroundTasks: [Task<Void, Never>] = []
     }
 
     /// A publisher's cached view of a topic's subscribers, checked by the publish script.
@@ -88,6 +94,7 @@ public final class RedisEventBroker: Sendable {
         self.layout = layout
         self.serviceKeys = layout.service(serviceName)
         self.sharingKey = sharingKey
+        self.timeoutPolicy = configuration.effectiveTimeoutPolicy
         let (reconnectStream, reconnects) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.reconnects = reconnects
         self.connection = RedisConnection(
@@ -104,14 +111,37 @@ public final class RedisEventBroker: Sendable {
             await connection.close()
             throw error
         }
-        reconnectTask.withLock { task in
-            task = Task { [weak self] in
-                for await _ in reconnectStream {
+        startBackgroundTasks(reconnects: reconnectStream)
+        logger.info("Broker connected", metadata: ["redis": "\(endpoint)", "instance": "\(instanceId)"])
+    }
+
+    /// Starts what runs beside the broker until shutdown: subscriptions renewed after each
+    /// reconnect, the lease keeper, and the configured companions.
+    private func startBackgroundTasks(reconnects: AsyncStream<Void>) {
+        var tasks = [
+            Task { [weak self] in
+                for await _ in reconnects {
                     await self?.reassertSubscriptions()
                 }
-            }
+            },
+            Task { [leases, scripts, serviceKeys, logger] in
+                await leases.run(scripts: scripts, service: serviceKeys, logger: logger)
+            },
+        ]
+        for companion in configuration.companions {
+            tasks.append(
+                Task { [logger] in
+                    do {
+                        try await companion.run(alongside: self)
+                    } catch is CancellationError {
+                        return
+                    } catch {
+                        logger.error(
+                            "A broker companion stopped", metadata: ["companion": "\(companion)", "error": "\(error)"])
+                    }
+                })
         }
-        logger.info("Broker connected", metadata: ["redis": "\(endpoint)", "instance": "\(instanceId)"])
+        state.withLock { $0.backgroundTasks = tasks }
     }
 
     // MARK: Subscriptions
@@ -207,9 +237,11 @@ public final class RedisEventBroker: Sendable {
     /// Takes the next event of this service, runs `handler` on it, and removes it when the
     /// handler returns. Returns `false`, without calling the handler, when the queue is empty.
     ///
-    /// When the handler throws, the event goes back to the front of the queue at once, for any
-    /// instance, with its delivery count raised, and `pick` rethrows the handler's error.
-    /// Throws ``BrokerError/leaseLost(eventId:)`` when the handler outlived the lease.
+    /// When the handler throws, `pick` rethrows its error and the event goes back for any
+    /// instance, with its delivery count raised: at the front of the queue at once, or after the
+    /// ``TimeoutPolicy``'s retry delay, or to the dead letters after its last delivery. The lease
+    /// is renewed while the handler runs; ``BrokerError/leaseLost(eventId:)`` means it was lost
+    /// anyway (the process stalled), and another instance has the event.
     @discardableResult
     public func pick(_ handler: (DeliveredEvent) async throws -> Void) async throws -> Bool {
         try work.enter()
@@ -224,9 +256,10 @@ public final class RedisEventBroker: Sendable {
             do {
                 try await handler(delivery.event)
             } catch {
-                await release(delivery, after: error)
+                await fail(delivery, because: error)
                 throw error
             }
+            defer { leases.letGo(delivery.eventId) }
             guard try await scripts.ack(service: serviceKeys, eventId: delivery.eventId, token: delivery.token) else {
                 throw BrokerError.leaseLost(eventId: delivery.eventId)
             }
@@ -246,63 +279,100 @@ public final class RedisEventBroker: Sendable {
     enum Taken {
         /// The queue was empty.
         case none
-        /// An event, leased to this instance.
+        /// An event, leased to this instance and kept by the lease keeper.
         case delivery(Delivery)
-        /// An event whose stored form the codec refused; it stays leased until its lease expires.
+        /// An event whose stored form the codec refused; it was handed back as a failed delivery,
+        /// so it reaches the dead letters after its last delivery.
         case undecodable(eventId: String, reason: String)
     }
 
-    /// Runs the pick script once and decodes what it returned.
+    /// Runs the pick script once, decodes what it returned and starts keeping its lease.
     func takeNext(markerTaken: Bool) async throws -> Next {
+        let initialLease = timeoutPolicy.lease(for: nil)
         let outcome = try await scripts.pick(
-            service: serviceKeys, owner: instanceId, leaseMilliseconds: configuration.processingTimeout.wholeMilliseconds,
-            markerTaken: markerTaken, reclaimLimit: Self.reclaimLimitPerPick)
+            service: serviceKeys, owner: instanceId, lease: initialLease, markerTaken: markerTaken)
         guard let picked = outcome.picked else { return Next(remaining: outcome.remaining, taken: .none) }
+        let envelope: EventEnvelope
         do {
-            let envelope = try configuration.codec.decodeEnvelope(picked.envelope)
-            let event = DeliveredEvent(envelope: envelope, deliveryCount: picked.deliveryCount, codec: configuration.codec)
-            let delivery = Delivery(
-                eventId: picked.eventId, event: event, token: picked.token,
-                leaseDeadlineMilliseconds: picked.leaseDeadlineMilliseconds)
-            return Next(remaining: outcome.remaining, taken: .delivery(delivery))
+            envelope = try configuration.codec.decodeEnvelope(picked.envelope)
         } catch {
+            let reason = "\(error)"
             logger.error(
-                "A stored event could not be decoded; it stays leased and comes back after the processing timeout",
-                metadata: ["event": "\(picked.eventId)", "error": "\(error)"])
-            return Next(remaining: outcome.remaining, taken: .undecodable(eventId: picked.eventId, reason: "\(error)"))
+                "A stored event could not be decoded; it counts as a failed delivery",
+                metadata: ["event": "\(picked.eventId)", "delivery": "\(picked.deliveryCount)", "error": "\(reason)"])
+            try await settleFailure(
+                eventId: picked.eventId, token: picked.token, topic: "", deliveryCount: picked.deliveryCount,
+                error: "undecodable event: \(reason)")
+            return Next(remaining: outcome.remaining, taken: .undecodable(eventId: picked.eventId, reason: reason))
         }
+        let event = DeliveredEvent(envelope: envelope, deliveryCount: picked.deliveryCount, codec: configuration.codec)
+        let delivery = Delivery(
+            eventId: picked.eventId, event: event, token: picked.token,
+            leaseDeadlineMilliseconds: picked.leaseDeadlineMilliseconds)
+        let lease = timeoutPolicy.lease(for: event.topic)
+        leases.hold(delivery, lease: lease)
+        if lease != initialLease {
+            // The topic has a lease of its own: apply it now rather than at the next renewal.
+            let lost = try await scripts.renew(
+                service: serviceKeys, deliveries: [(delivery.eventId, delivery.token, lease)])
+            if !lost.isEmpty { leases.letGo(delivery.eventId) }
+        }
+        return Next(remaining: outcome.remaining, taken: .delivery(delivery))
     }
 
-    /// Puts a delivery whose handler failed back at the front of the queue. A Redis failure
+    /// Hands back a delivery whose handler failed, as the timeout policy says. A Redis failure
     /// here is logged: the event then comes back when its lease expires.
-    func release(_ delivery: Delivery, after handlerError: any Error) async {
-        let metadata: Logger.Metadata = [
-            "event": "\(delivery.eventId)", "topic": "\(delivery.event.topic)",
-            "delivery": "\(delivery.event.deliveryCount)", "error": "\(handlerError)",
-        ]
-        logger.warning("Handler failed; the event goes back to the front of the queue", metadata: metadata)
+    func fail(_ delivery: Delivery, because handlerError: any Error) async {
         do {
-            let released = try await scripts.nack(
-                service: serviceKeys, eventId: delivery.eventId, token: delivery.token, topic: delivery.event.topic)
-            if !released {
-                logger.warning("The failed event's lease had already expired; another delivery holds it", metadata: metadata)
-            }
+            try await settleFailure(
+                eventId: delivery.eventId, token: delivery.token, topic: delivery.event.topic,
+                deliveryCount: delivery.event.deliveryCount, error: "\(handlerError)")
         } catch {
             logger.error(
-                "Could not put the failed event back; it returns when its lease expires",
-                metadata: metadata.merging(["redisError": "\(error)"]) { _, new in new })
+                "Could not hand back a failed event; it returns when its lease expires",
+                metadata: ["event": "\(delivery.eventId)", "topic": "\(delivery.event.topic)", "error": "\(error)"])
         }
     }
 
-    /// Runs `handler` on a delivery taken by a consumer, then acks or releases it; nothing is
+    /// Runs the nack script for a failed delivery and logs what became of the event.
+    private func settleFailure(eventId: String, token: String, topic: String, deliveryCount: Int, error: String)
+        async throws
+    {
+        leases.letGo(eventId)
+        let delay = max(timeoutPolicy.retryDelay(afterDelivery: deliveryCount, topic: topic), .zero)
+        let outcome = try await scripts.nack(
+            service: serviceKeys, eventId: eventId, token: token, topic: topic, retryDelay: delay,
+            maxDeliveries: timeoutPolicy.maxDeliveries, deadLetterLimit: configuration.deadLetterLimit,
+            error: String(error.prefix(Self.errorTextLimit)))
+        var metadata: Logger.Metadata = [
+            "event": "\(eventId)", "topic": "\(topic)", "delivery": "\(deliveryCount)", "error": "\(error)",
+        ]
+        switch outcome {
+        case .requeued:
+            logger.warning("Handler failed; the event is back at the front of the queue", metadata: metadata)
+        case .delayed:
+            metadata["retryIn"] = "\(delay)"
+            logger.warning("Handler failed; the event is retried after a delay", metadata: metadata)
+        case .dead:
+            logger.error("Handler failed on the event's last delivery; it went to the dead letters", metadata: metadata)
+        case .lost:
+            logger.warning("Handler failed after its lease had passed to another delivery", metadata: metadata)
+        }
+    }
+
+    /// The longest error text kept with a failed event.
+    static let errorTextLimit = 2048
+
+    /// Runs `handler` on a delivery taken by a consumer, then acks or hands it back; nothing is
     /// thrown, since a consumer goes on with the next event: failures are logged.
     func handle(_ delivery: Delivery, with handler: @Sendable (DeliveredEvent) async throws -> Void) async {
         do {
             try await handler(delivery.event)
         } catch {
-            await release(delivery, after: error)
+            await fail(delivery, because: error)
             return
         }
+        defer { leases.letGo(delivery.eventId) }
         do {
             if try await !scripts.ack(service: serviceKeys, eventId: delivery.eventId, token: delivery.token) {
                 logger.warning(
@@ -353,7 +423,7 @@ public final class RedisEventBroker: Sendable {
     /// Handles every event of this service in the background, as ``consume(concurrency:_:)``
     /// does, until ``shutdown()``. The original library's "pick on every notification".
     public func pickOnNotification(_ handler: @escaping @Sendable (DeliveredEvent) async throws -> Void) {
-        let task = Task {
+        Task {
             do {
                 try await consume(handler)
             } catch BrokerError.shutDown {
@@ -362,7 +432,6 @@ public final class RedisEventBroker: Sendable {
                 logger.error("pickOnNotification stopped", metadata: ["error": "\(error)"])
             }
         }
-        state.withLock { $0.backgroundConsumers.append(task) }
     }
 
     /// Registers `handler`, called with the topic whenever an event is queued for this service
@@ -399,31 +468,58 @@ public final class RedisEventBroker: Sendable {
 
     // MARK: Shutdown
 
-    /// Stops taking events, lets running handlers finish and acknowledge, then closes every
-    /// connection. Later calls on this instance throw ``BrokerError/shutDown``.
+    /// Stops taking events and lets running handlers finish and acknowledge, for up to
+    /// ``BrokerConfiguration/shutdownGracePeriod``; then gives the events of handlers still
+    /// running back to the front of the queue, so other instances take them at once, cancels
+    /// those handlers, and closes every connection. Later calls throw ``BrokerError/shutDown``.
     public func shutdown() async throws {
         work.close()
-        let (consumers, backgroundConsumers) = state.withLock { state in
+        let consumers = state.withLock { state in
             state.isStopping = true
-            return (Array(state.consumers.values), state.backgroundConsumers)
+            return Array(state.consumers.values)
         }
         for consumer in consumers {
             consumer.requestStop()
         }
-        for task in backgroundConsumers {
+        if await !work.drained(within: configuration.shutdownGracePeriod) {
+            await releaseHeldDeliveries()
+            consumers.forEach { $0.cancelHandlers() }
+        }
+        let tasks = state.withLock { state in
+            defer { state.backgroundTasks = [] }
+            return state.backgroundTasks
+        }
+        reconnects.finish()
+        for task in tasks {
+            task.cancel()
             await task.value
         }
-        await work.drained()
         if let listener = state.withLock({ state in defer { state.notificationListener = nil }; return state.notificationListener }) {
             await listener.close()
         }
-        reconnects.finish()
-        await reconnectTask.withLock { $0 }?.value
         await connection.close()
         if let sharingKey {
             SharedBrokers.forget(sharingKey)
         }
         logger.info("Broker shut down", metadata: ["instance": "\(instanceId)"])
+    }
+
+    /// Gives back every delivery still held, without counting it as a delivery.
+    private func releaseHeldDeliveries() async {
+        let held = leases.deliveries
+        guard !held.isEmpty else { return }
+        do {
+            let released = try await scripts.release(
+                service: serviceKeys, deliveries: held.map { ($0.eventId, $0.held.token) })
+            held.forEach { leases.letGo($0.eventId) }
+            logger.warning(
+                "Handlers outlived the shutdown grace period; their events went back to the queue",
+                metadata: ["released": "\(released)", "held": "\(held.count)"])
+        } catch {
+            logger.error(
+                "Could not give back the events of running handlers; they return when their leases expire",
+                metadata: ["held": "\(held.count)", "error": "\(error)"])
+        }
     }
 
     // MARK: Helpers

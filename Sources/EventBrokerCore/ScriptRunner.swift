@@ -2,11 +2,17 @@ import Logging
 
 /// Runs embedded scripts by `EVALSHA`, loading a script with `SCRIPT LOAD` when Redis answers
 /// `NOSCRIPT` (after a restart, a failover or `SCRIPT FLUSH`) and retrying once.
-struct ScriptRunner: Sendable {
+package struct ScriptRunner: Sendable {
     /// The connection every script runs on.
     let connection: RedisConnection
     /// Where reloads are logged.
     let logger: Logger
+
+    /// Creates a runner on `connection`.
+    package init(connection: RedisConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
 
     /// Runs `script` with its keys and arguments and returns Redis's reply.
     func run(_ script: RedisScript, keys: [String], arguments: [[UInt8]]) async throws -> RedisReply {

@@ -1,9 +1,11 @@
+import EventBrokerChecker
 import EventBrokerCodecJSON
 import EventBrokerCore
 import Foundation
 
 extension BrokerConfiguration {
-    /// Creates a configuration that stores events as JSON (``JSONCodec``).
+    /// Creates a configuration that stores events as JSON (``JSONCodec``) and runs a
+    /// ``LeaseChecker`` beside each broker instance.
     ///
     /// A `nil` service name or URL is taken from the environment (`MICROSERVICE_NAME`,
     /// `REDIS_URL`); the URL then defaults to `redis://127.0.0.1:6379`.
@@ -21,5 +23,6 @@ extension BrokerConfiguration {
         self.init(
             serviceName: serviceName, redisURL: redisURL, processingTimeout: processingTimeout,
             codec: JSONCodec(), environment: environment)
+        companions = [LeaseChecker()]
     }
 }

@@ -25,7 +25,8 @@ import Testing
         try await TestRedis.with { redis in
             let ledger = Ledger()
             // A kill can land while a pick's reply is on its way: the event is then leased to a
-            // delivery that never reached this instance, and comes back when the lease expires.
+            // delivery that never reached this instance, and comes back when the lease expires
+            // (the lease checker puts it back).
             let consumer = try await redis.broker("billing") { $0.processingTimeout = .seconds(2) }
             try await consumer.subscribe("orders")
             consumer.pickOnNotification { ledger.record(consumer, $0) }
@@ -36,7 +37,8 @@ import Testing
                 published.insert(try await publisher.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
             }
             try await eventually("every event was handled") { ledger.handled(by: "billing").count == 6 }
-            #expect(ledger.handled(by: "billing") == Dictionary(uniqueKeysWithValues: published.map { ($0, 1) }))
+            // At least once: a kill can also swallow an ack, and that event is then handled again.
+            #expect(Set(ledger.handled(by: "billing").keys) == published)
         }
     }
 

@@ -1,0 +1,85 @@
+import EventBrokerCore
+import Logging
+import ServiceLifecycle
+
+/// The lease checker as a process of its own (the original package's checker process, and
+/// `event-broker checker`): every ``interval`` it sweeps the queue of every service that ever
+/// subscribed under the key prefix. It shares the `SET NX PX` guard with the checkers inside the
+/// broker instances, so running both does no work twice.
+///
+/// ```swift
+/// let checker = try StandaloneChecker(redisURL: "redis://127.0.0.1:6379", logger: logger)
+/// try await ServiceGroup(services: [checker], gracefulShutdownSignals: [.sigterm], logger: logger).run()
+/// ```
+public struct StandaloneChecker: Service {
+    /// How often every service is swept.
+    public var interval: Duration
+    /// The most expired leases, and due retries, one sweep script handles before the next.
+    public var batchLimit: Int
+    /// The most deliveries an event gets before an expired lease dead-letters it; use the
+    /// services' own value (their ``TimeoutPolicy/maxDeliveries``).
+    public var maxDeliveries: Int
+    /// The most dead letters a service keeps.
+    public var deadLetterLimit: Int
+
+    private let endpoint: RedisEndpoint
+    private let layout: KeyLayout
+    private let logger: Logger
+
+    /// Creates a checker for the services of `keyPrefix` on the Redis of `redisURL` (same URL
+    /// forms as ``BrokerConfiguration/redisURL``); throws for a bad URL or prefix.
+    public init(
+        redisURL: String, keyPrefix: String = "reb", interval: Duration = .seconds(1), batchLimit: Int = 500,
+        maxDeliveries: Int = StandardTimeoutPolicy().maxDeliveries, deadLetterLimit: Int = 10_000,
+        logger: Logger = Logger(label: "RedisEventBroker.Checker")
+    ) throws {
+        guard interval > .zero, batchLimit >= 1, maxDeliveries >= 1, deadLetterLimit >= 1 else {
+            throw BrokerError.invalidConfiguration(
+                setting: "checker", reason: "use an interval > 0 and a batch limit, max deliveries and dead-letter limit >= 1")
+        }
+        self.endpoint = try RedisEndpoint(url: redisURL)
+        self.layout = try KeyLayout(prefix: keyPrefix)
+        self.interval = interval
+        self.batchLimit = batchLimit
+        self.maxDeliveries = maxDeliveries
+        self.deadLetterLimit = deadLetterLimit
+        self.logger = logger
+    }
+
+    /// Sweeps every service once per ``interval`` until graceful shutdown or cancellation.
+    public func run() async throws {
+        let connection = RedisConnection(
+            endpoint: endpoint, clientName: "reb:checker", logger: logger)
+        let scripts = BrokerScripts(runner: ScriptRunner(connection: connection, logger: logger), layout: layout)
+        logger.info("Checker started", metadata: ["redis": "\(endpoint)", "interval": "\(interval)"])
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await sweepEveryService(scripts: scripts, connection: connection)
+                try? await Task.sleep(for: interval)
+            }
+        }
+        await connection.close()
+        logger.info("Checker stopped")
+    }
+
+    /// One round: reads the registry of services and sweeps each; failures are logged.
+    func sweepEveryService(scripts: BrokerScripts, connection: RedisConnection) async {
+        let services: [String]
+        do {
+            services = try await connection.send("SMEMBERS", layout.services).array?.compactMap(\.string) ?? []
+        } catch {
+            logger.error("The checker could not read the registry of services", metadata: ["error": "\(error)"])
+            return
+        }
+        for name in services.sorted() {
+            let sweep = ServiceSweep(
+                scripts: scripts, service: layout.service(name), serviceName: name, interval: interval,
+                batchLimit: batchLimit, maxDeliveries: maxDeliveries, deadLetterLimit: deadLetterLimit, logger: logger)
+            do {
+                try await sweep.run()
+            } catch {
+                logger.error("The checker could not sweep a service", metadata: ["service": "\(name)", "error": "\(error)"])
+            }
+        }
+    }
+}
