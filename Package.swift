@@ -144,7 +144,14 @@ let package = Package(
         ),
         .testTarget(
             name: "RedisEventBrokerTests",
-            dependencies: ["RedisEventBroker", "EventBrokerCore", "RedisServerProcess"]
+            dependencies: [
+                "RedisEventBroker",
+                "EventBrokerCore",
+                "EventBrokerChecker",
+                "RedisServerProcess",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
     ]
 )
