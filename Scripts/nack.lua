@@ -34,7 +34,7 @@ local inflight, leases, deliveries, published, wake, retries, events, dead, dead
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local id, token = ARGV[1], ARGV[2]
 local delay, max_deliveries, dead_cap = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-if not delay or delay < 0 or not max_deliveries or max_deliveries < 1 or not dead_cap or dead_cap < 1 then
+if not ARGV[8] or not delay or delay < 0 or not max_deliveries or max_deliveries < 1 or not dead_cap or dead_cap < 1 then
   return redis.error_reply('BROKER_ARGUMENTS nack needs a delay >= 0, max deliveries >= 1 and a dead-letter cap >= 1')
 end
 

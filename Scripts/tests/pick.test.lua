@@ -1,15 +1,15 @@
--- Tests of Scripts/pick.lua: hands the next event of a service to one instance under a lease,
--- after putting expired leases back at the front of the queue.
+-- Tests of Scripts/pick.lua: hands the next event of a service to one instance under a lease.
+-- Expired leases and due retries are the sweep's work (sweep.test.lua), never the pick's.
 --
 -- KEYS: published, events, inflight, leases, deliveries, wake
--- ARGV: owner, lease milliseconds, "1"/"0" (marker already taken), reclaim limit
+-- ARGV: owner, lease milliseconds, "1"/"0" (marker already taken)
 -- Lease deadlines come from the server clock: tests bound them with TIME and mask them in the
 -- keyspace dump; expired leases are set up with scores in the past instead of sleeping.
 
 local prefix = '{reb}:v1:s:billing:'
-local published_key, events, inflight, leases, deliveries, wake =
+local published_key, events, inflight, leases, deliveries, wake, retries =
   prefix .. 'published', prefix .. 'events', prefix .. 'inflight', prefix .. 'leases',
-  prefix .. 'deliveries', prefix .. 'wake'
+  prefix .. 'deliveries', prefix .. 'wake', prefix .. 'retries'
 local keys = { published_key, events, inflight, leases, deliveries, wake }
 
 -- The server clock in milliseconds, as the script computes it.
@@ -35,8 +35,8 @@ local function in_flight(id, token, deadline, count)
   call('HSET', deliveries, id, count or 1)
 end
 
-local function pick(owner, marker_taken, limit)
-  return run('pick', keys, { owner or 'instance-a', 30000, marker_taken or '0', limit or 16 })
+local function pick(owner, marker_taken)
+  return run('pick', keys, { owner or 'instance-a', 30000, marker_taken or '0' })
 end
 
 test('an empty queue hands out nothing and writes nothing', function()
@@ -69,6 +69,15 @@ test('records the delivery: owner token, lease deadline and delivery count', fun
   assert_equal(call('HGET', deliveries, 'e1'), '1')
   assert_equal(call('HGET', events, 'e1'), 'envelope of e1', 'the envelope stays until ack')
   assert_equal(call('EXISTS', published_key), 0, 'the emptied queue vanishes')
+  mask_score(leases, 'e1')
+end)
+
+test('the lease length ARGV[2] sets the deadline', function()
+  queue('e1')
+  local before = now()
+  local reply = run('pick', keys, { 'instance-a', 1, '0' })
+  local after = now()
+  assert_between(reply[6], before + 1, after + 1, 'a lease of 1 ms')
   mask_score(leases, 'e1')
 end)
 
@@ -118,15 +127,16 @@ test('the delivery count and the token grow with each delivery', function()
   mask_score(leases, 'e1')
 end)
 
-test('an expired lease goes back to the front with a wake marker and is handed out again', function()
+test('an expired lease stays in flight: putting it back is the sweep\'s work', function()
   in_flight('e1', 'instance-b:1', 0)
   queue('e2')
   local reply = pick('instance-a', '0')
-  assert_equal({ reply[1], reply[2], reply[4], reply[5] }, { 1, 'e1', 2, 'instance-a:2' })
-  assert_equal(call('LRANGE', published_key, 0, -1), { 'e2' })
-  assert_equal(call('HGET', inflight, 'e1'), 'instance-a:2', 'the old token is gone')
-  assert_equal(call('LLEN', wake), 1, 'one marker added for e1, one taken for this pick')
-  mask_score(leases, 'e1')
+  assert_equal({ reply[1], reply[2], reply[4], reply[5] }, { 0, 'e2', 1, 'instance-a:1' })
+  assert_equal(call('HGET', inflight, 'e1'), 'instance-b:1', 'the old token stays')
+  assert_equal(call('ZSCORE', leases, 'e1'), '0')
+  assert_equal(call('HGET', deliveries, 'e1'), '1')
+  assert_equal(pick(), { 0 }, 'the expired lease is not handed out')
+  mask_score(leases, 'e2')
 end)
 
 test('a lease that has not expired stays in flight', function()
@@ -139,44 +149,13 @@ test('a lease that has not expired stays in flight', function()
   mask_score(leases, 'e1')
 end)
 
-test('several expired leases go back to the front; the one that expired last is handed out first', function()
-  in_flight('e1', 'instance-b:1', 1)
-  in_flight('e2', 'instance-c:1', 2)
-  local reply = pick('instance-a', '0')
-  assert_equal(reply[2], 'e2')
-  assert_equal(call('LRANGE', published_key, 0, -1), { 'e1' }, 'e1 is next')
-  assert_equal(call('LLEN', wake), 1, 'two markers added, one taken')
-  assert_equal(call('HGETALL', inflight), { 'e2', 'instance-a:2' })
-  assert_equal(call('ZRANGE', leases, 0, -1), { 'e2' })
-  mask_score(leases, 'e2')
-end)
-
-test('expired leases go back in front of events queued before', function()
-  queue('e1')
-  in_flight('e0', 'instance-b:1', 0)
-  assert_equal(pick()[2], 'e0')
-  assert_equal(pick()[2], 'e1')
-  mask_score(leases, 'e0')
-  mask_score(leases, 'e1')
-end)
-
-test('the reclaim limit ARGV[4] bounds how many expired leases go back, earliest first', function()
-  in_flight('e1', 'instance-b:1', 1)
-  in_flight('e2', 'instance-b:1', 2)
-  in_flight('e3', 'instance-b:1', 3)
-  local reply = pick('instance-a', '0', 2)
-  assert_equal({ reply[1], reply[2] }, { 1, 'e2' })
-  assert_equal(call('LRANGE', published_key, 0, -1), { 'e1' })
-  assert_equal(call('ZSCORE', leases, 'e3'), '3', 'e3 waits for a later pick')
-  assert_equal(call('HGET', inflight, 'e3'), 'instance-b:1')
-  mask_score(leases, 'e2')
-end)
-
-test('a reclaim limit of 0 puts nothing back', function()
-  in_flight('e1', 'instance-b:1', 0)
-  assert_equal(pick('instance-a', '0', 0), { 0 })
-  assert_equal(call('HGET', inflight, 'e1'), 'instance-b:1')
-  assert_equal(call('EXISTS', published_key, wake), 0)
+test('a due retry stays in the retry set: putting it back is the sweep\'s work', function()
+  call('HSET', events, 'e1', 'envelope of e1')
+  call('HSET', deliveries, 'e1', 1)
+  call('ZADD', retries, 0, 'e1')
+  assert_equal(pick(), { 0 })
+  assert_equal(call('ZRANGE', retries, 0, -1, 'WITHSCORES'), { 'e1', '0' })
+  assert_equal(call('EXISTS', inflight, leases), 0)
 end)
 
 test('a queued id without an envelope is dropped with its delivery count', function()
@@ -195,23 +174,44 @@ test('after dropping an id without an envelope, remaining still counts the queue
   mask_score(leases, 'e1')
 end)
 
-test('reclaiming expired leases publishes no notification', function()
-  in_flight('e1', 'instance-b:1', 0)
+test('a pick publishes no notification', function()
+  queue('e1')
   pick()
   assert_equal(published(), {})
   mask_score(leases, 'e1')
 end)
 
-test('a foreign value in the leases key fails before anything moves', function()
+-- Every argument error answers BROKER_ARGUMENTS before the queue, the markers or the counts move.
+local function assert_refused(argv, what)
   queue('e1')
-  call('SET', leases, 'foreign')
-  assert_error(pick(), 'WRONGTYPE')
-  assert_equal(call('LRANGE', published_key, 0, -1), { 'e1' })
-  assert_equal(call('LLEN', wake), 1)
+  assert_error(run('pick', keys, argv), 'BROKER_ARGUMENTS pick needs an owner, a lease of at least 1 ms and "0" or "1"', what)
+  assert_equal(call('LRANGE', published_key, 0, -1), { 'e1' }, what)
+  assert_equal(call('LLEN', wake), 1, what)
+  assert_equal(call('EXISTS', inflight, leases, deliveries), 0, what)
+end
+
+test('BROKER_ARGUMENTS: an empty owner moves nothing', function()
+  assert_refused({ '', 30000, '0' })
 end)
 
-test('a missing reclaim limit fails before anything moves', function()
-  queue('e1')
-  assert_error(run('pick', keys, { 'instance-a', 30000, '0' }), 'ERR')
-  assert_equal(call('LRANGE', published_key, 0, -1), { 'e1' })
+test('BROKER_ARGUMENTS: a lease that is not a positive whole number of ms moves nothing', function()
+  for _, lease in ipairs({ '0', '-5', '1.5', 'soon', '' }) do
+    call('FLUSHALL')
+    assert_refused({ 'instance-a', lease, '0' }, 'lease ' .. lease)
+  end
+end)
+
+test('BROKER_ARGUMENTS: a marker flag other than "0" or "1" moves nothing', function()
+  for _, flag in ipairs({ '2', 'true', '' }) do
+    call('FLUSHALL')
+    assert_refused({ 'instance-a', 30000, flag }, 'flag ' .. flag)
+  end
+end)
+
+test('BROKER_ARGUMENTS: missing arguments move nothing', function()
+  assert_refused({ 'instance-a', 30000 }, 'no flag')
+  call('FLUSHALL')
+  assert_refused({ 'instance-a' }, 'no lease')
+  call('FLUSHALL')
+  assert_refused({}, 'nothing')
 end)

@@ -1,11 +1,12 @@
--- Tests of Scripts/subscribe.lua: adds a service to a topic's subscribers and raises the topic
--- version when that changed the subscribers.
+-- Tests of Scripts/subscribe.lua: adds a service to a topic's subscribers and to the registry of
+-- services the checker sweeps, and raises the topic version when the subscribers changed.
 --
--- KEYS: topic subscribers, topic version
+-- KEYS: topic subscribers, topic version, services
 -- ARGV: service name
 
 local subscribers, version = '{reb}:v1:t:orders:subscribers', '{reb}:v1:t:orders:version'
-local keys = { subscribers, version }
+local services = '{reb}:v1:services'
+local keys = { subscribers, version, services }
 
 test('the first subscriber creates the set and raises the version to 1', function()
   assert_equal(run('subscribe', keys, { 'billing' }), { 1, 1 })
@@ -37,7 +38,41 @@ test('a subscriber already present with no version key answers version 0', funct
   assert_equal(call('EXISTS', version), 0)
 end)
 
-test('a foreign value in the subscribers key fails before anything is written', function()
+test('the service joins the registry of services', function()
+  run('subscribe', keys, { 'billing' })
+  assert_equal(call('SMEMBERS', services), { 'billing' })
+end)
+
+test('the registry holds every service once, whatever topics it subscribed to', function()
+  local payments = { '{reb}:v1:t:payments:subscribers', '{reb}:v1:t:payments:version', services }
+  run('subscribe', keys, { 'billing' })
+  run('subscribe', keys, { 'shipping' })
+  run('subscribe', payments, { 'billing' })
+  run('subscribe', keys, { 'billing' })
+  assert_equal(sorted(call('SMEMBERS', services)), { 'billing', 'shipping' })
+end)
+
+test('a service subscribed before the registry existed joins it when it subscribes again', function()
+  call('SADD', subscribers, 'billing')
+  call('SET', version, '1')
+  assert_equal(run('subscribe', keys, { 'billing' }), { 0, 1 }, 'the subscribers did not change')
+  assert_equal(call('SMEMBERS', services), { 'billing' })
+end)
+
+test('a foreign value in the version key fails before anything is written', function()
+  call('RPUSH', version, '1')
+  assert_error(run('subscribe', keys, { 'billing' }), 'WRONGTYPE')
+  assert_equal(call('EXISTS', subscribers, services), 0)
+end)
+
+test('a foreign value in the services key fails before anything is written', function()
+  call('SET', services, 'not a set')
+  assert_error(run('subscribe', keys, { 'billing' }), 'WRONGTYPE')
+  assert_equal(call('EXISTS', subscribers, version), 0)
+  assert_equal(call('GET', services), 'not a set')
+end)
+
+test('a foreign value in the subscribers key fails and leaves it and the version alone', function()
   call('SET', subscribers, 'not a set')
   assert_error(run('subscribe', keys, { 'billing' }), 'WRONGTYPE')
   assert_equal(call('GET', subscribers), 'not a set')

@@ -1,10 +1,12 @@
 -- Tests of Scripts/unsubscribe.lua: removes a service from a topic's subscribers and raises the
--- topic version when that changed the subscribers; the version is never deleted.
+-- topic version when that changed the subscribers; the version is never deleted, and the service
+-- stays in the registry of services.
 --
 -- KEYS: topic subscribers, topic version
 -- ARGV: service name
 
 local subscribers, version = '{reb}:v1:t:orders:subscribers', '{reb}:v1:t:orders:version'
+local services = '{reb}:v1:services'
 local keys = { subscribers, version }
 
 local function subscribed(...)
@@ -38,9 +40,16 @@ test('a topic never subscribed answers version 0 and creates nothing', function(
 end)
 
 test('subscribing again after unsubscribing gets a new version, never an old one', function()
-  assert_equal(run('subscribe', keys, { 'billing' }), { 1, 1 })
+  local subscribe_keys = { subscribers, version, services }
+  assert_equal(run('subscribe', subscribe_keys, { 'billing' }), { 1, 1 })
   assert_equal(run('unsubscribe', keys, { 'billing' }), { 1, 2 })
-  assert_equal(run('subscribe', keys, { 'billing' }), { 1, 3 })
+  assert_equal(run('subscribe', subscribe_keys, { 'billing' }), { 1, 3 })
+end)
+
+test('the service stays in the registry of services, so the checker still sweeps its queue', function()
+  run('subscribe', { subscribers, version, services }, { 'billing' })
+  run('unsubscribe', keys, { 'billing' })
+  assert_equal(call('SMEMBERS', services), { 'billing' })
 end)
 
 test('events already queued for the service stay queued', function()
@@ -64,4 +73,12 @@ test('a foreign value in the subscribers key fails before anything is written', 
   call('SET', version, '5')
   assert_error(run('unsubscribe', keys, { 'billing' }), 'WRONGTYPE')
   assert_equal(call('GET', version), '5')
+end)
+
+test('a foreign value in the version key fails before the subscriber is removed', function()
+  call('SADD', subscribers, 'billing')
+  call('RPUSH', version, '5')
+  assert_error(run('unsubscribe', keys, { 'billing' }), 'WRONGTYPE')
+  assert_equal(call('SMEMBERS', subscribers), { 'billing' })
+  assert_equal(call('LRANGE', version, 0, -1), { '5' })
 end)

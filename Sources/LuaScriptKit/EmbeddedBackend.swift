@@ -15,7 +15,7 @@ package final class EmbeddedBackend: ScriptTestBackend {
 
     /// Empties the model's keyspace and its record of PUBLISH calls.
     package func reset() throws(ScriptTestFailure) {
-        model.keys = [:]
+        model.removeAllKeys()
         model.clearPublished()
     }
 

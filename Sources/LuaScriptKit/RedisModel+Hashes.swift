@@ -37,6 +37,12 @@ extension RedisModel {
         try existingHash(at: arguments[1])?[arguments[2]].map(RedisValue.bulk) ?? .null
     }
 
+    /// HMGET key field [field ...]: the values in the order asked, nil for a missing field.
+    func hashGetMany(_ arguments: [[UInt8]]) throws(CommandError) -> RedisValue {
+        let hash = try existingHash(at: arguments[1])
+        return .array(arguments.dropFirst(2).map { field in hash?[field].map(RedisValue.bulk) ?? .null })
+    }
+
     /// HDEL key field [field ...]
     func hashDelete(_ arguments: [[UInt8]]) throws(CommandError) -> RedisValue {
         guard var hash = try existingHash(at: arguments[1]) else { return .integer(0) }

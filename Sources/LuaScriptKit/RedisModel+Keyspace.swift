@@ -9,7 +9,7 @@ extension RedisModel {
     /// DEL key [key ...]
     func delete(_ arguments: [[UInt8]]) -> RedisValue {
         var removed: Int64 = 0
-        for key in arguments.dropFirst() where keys.removeValue(forKey: key) != nil {
+        for key in arguments.dropFirst() where remove(key) {
             removed += 1
         }
         return .integer(removed)
@@ -25,6 +25,15 @@ extension RedisModel {
         .status(keys[arguments[1]]?.typeName ?? "none")
     }
 
+    /// PTTL key, TTL key: -2 for a missing key, -1 for a key without expiry, else the time left
+    /// (TTL rounds to the nearest second, as Redis does).
+    func timeToLive(_ arguments: [[UInt8]], inMilliseconds: Bool) -> RedisValue {
+        guard keys[arguments[1]] != nil else { return .integer(-2) }
+        guard let deadline = expiries[arguments[1]] else { return .integer(-1) }
+        let left = max(deadline - Self.milliseconds(), 0)
+        return .integer(inMilliseconds ? left : (left + 500) / 1000)
+    }
+
     /// KEYS pattern: the matching keys, sorted (Redis answers in no particular order).
     func keysMatching(_ arguments: [[UInt8]]) -> RedisValue {
         let pattern = GlobPattern(pattern: arguments[1])
@@ -38,7 +47,7 @@ extension RedisModel {
         {
             throw Self.syntaxError
         }
-        keys = [:]
+        removeAllKeys()
         return .status("OK")
     }
 
@@ -47,6 +56,13 @@ extension RedisModel {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return .array([.bulk(String(now.tv_sec)), .bulk(String(now.tv_nsec / 1000))])
+    }
+
+    /// The real clock in milliseconds, as Redis's `mstime()`.
+    static func milliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
     }
 
     /// PUBLISH channel message: recorded; answers 1, the test runner's recorder being the one

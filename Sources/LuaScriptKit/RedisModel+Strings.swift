@@ -14,25 +14,48 @@ extension RedisModel {
         try existingString(at: arguments[1]).map(RedisValue.bulk) ?? .null
     }
 
-    /// SET key value [NX|XX] [GET] [KEEPTTL]; the expiry options are not modelled.
+    /// SET key value [NX|XX] [GET] [EX seconds|PX milliseconds|KEEPTTL], checked in Redis 7.0's
+    /// order: the options (conflicting ones are a syntax error), then the expiry time, then
+    /// GET's type check, then NX/XX. EXAT and PXAT are not modelled.
     func set(_ arguments: [[UInt8]]) throws(CommandError) -> RedisValue {
         var onlyIfMissing = false
         var onlyIfPresent = false
         var returnOld = false
-        for option in arguments.dropFirst(3) {
+        var keepExpiry = false
+        var expiry: (value: [UInt8], unit: Int64)?
+        var index = 3
+        while index < arguments.count {
+            let option = arguments[index]
+            let hasNext = index + 1 < arguments.count
             if Self.isOption(option, "NX") && !onlyIfPresent {
                 onlyIfMissing = true
             } else if Self.isOption(option, "XX") && !onlyIfMissing {
                 onlyIfPresent = true
             } else if Self.isOption(option, "GET") {
                 returnOld = true
-            } else if Self.isOption(option, "KEEPTTL") {
-                continue  // the model keeps no expiry, so there is none to keep
-            } else if ["EX", "PX", "EXAT", "PXAT"].contains(where: { Self.isOption(option, $0) }) {
-                throw .unsupported("SET's expiry options (the model keeps no expiry)")
+            } else if Self.isOption(option, "KEEPTTL") && expiry == nil {
+                keepExpiry = true
+            } else if let unit: Int64 = Self.isOption(option, "EX") ? 1000 : Self.isOption(option, "PX") ? 1 : nil,
+                !keepExpiry, expiry == nil || expiry?.unit == unit, hasNext
+            {
+                // Redis refuses EX after PX and PX after EX, but takes the last of a repeated one.
+                expiry = (arguments[index + 1], unit)
+                index += 1
+            } else if Self.isOption(option, "EXAT") || Self.isOption(option, "PXAT") {
+                throw .unsupported("SET's EXAT and PXAT options")
             } else {
                 throw Self.syntaxError
             }
+            index += 1
+        }
+        var deadline: Int64?
+        if let expiry {
+            let amount = try Self.integerArgument(expiry.value)
+            let invalid = CommandError.reply("ERR invalid expire time in 'set' command")
+            guard amount > 0, expiry.unit == 1 || amount <= Int64.max / 1000 else { throw invalid }
+            let (sum, overflow) = (amount * expiry.unit).addingReportingOverflow(Self.milliseconds())
+            if overflow { throw invalid }
+            deadline = sum
         }
         let key = arguments[1]
         let old: RedisValue = returnOld ? try get(arguments) : .null
@@ -40,7 +63,7 @@ extension RedisModel {
         if (onlyIfMissing && found) || (onlyIfPresent && !found) {
             return old
         }
-        keys[key] = .string(arguments[2])
+        replace(key, with: .string(arguments[2]), expiry: deadline, keepingExpiry: keepExpiry)
         return returnOld ? old : .status("OK")
     }
 
@@ -53,7 +76,7 @@ extension RedisModel {
         }
         let (sum, overflow) = value.addingReportingOverflow(increment)
         if overflow { throw Self.overflow }
-        keys[key] = .string(Array(String(sum).utf8))
+        store(key, .string(Array(String(sum).utf8)))  // INCR keeps the key's expiry
         return .integer(sum)
     }
 }

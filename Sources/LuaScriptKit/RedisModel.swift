@@ -2,9 +2,11 @@
 /// replies and error replies of Redis 7.0: the embedded backend of the script tests.
 ///
 /// Values are byte strings; a list, hash, set or sorted set that becomes empty vanishes, as in
-/// Redis. There is no expiry, no persistence and no pub/sub delivery: PUBLISH is recorded in
-/// ``published``. A command or option the model does not implement throws
-/// ``RedisModelLimitation`` rather than answering wrongly.
+/// Redis. A key set with `SET … EX|PX` expires: the model drops it before the first command
+/// that comes after its deadline (Redis 7.0 would keep it until the end of a running script).
+/// There is no persistence and no pub/sub delivery: PUBLISH is recorded in ``published``. A
+/// command or option the model does not implement throws ``RedisModelLimitation`` rather than
+/// answering wrongly.
 ///
 /// ```swift
 /// let redis = RedisModel()
@@ -32,7 +34,11 @@ package final class RedisModel {
     }
 
     /// The keyspace.
-    var keys: [[UInt8]: Value] = [:]
+    private(set) var keys: [[UInt8]: Value] = [:]
+
+    /// The deadline (ms, real clock) of every key that has an expiry; a key without one lives
+    /// until it is deleted. Every way a key goes away removes its entry.
+    private(set) var expiries: [[UInt8]: Int64] = [:]
 
     /// Every PUBLISH since the model was created or ``clearPublished()`` was called, in order.
     package private(set) var published: [PublishedMessage] = []
@@ -55,6 +61,7 @@ package final class RedisModel {
         guard Self.accepts(arity: command.arity, count: arguments.count) else {
             return .error("ERR wrong number of arguments for '\(name.lowercased())' command")
         }
+        removeExpiredKeys()
         do {
             return try command.run(self, arguments)
         } catch {
@@ -83,6 +90,12 @@ package final class RedisModel {
         published = []
     }
 
+    /// Deletes every key (FLUSHALL without the command).
+    package func removeAllKeys() {
+        keys = [:]
+        expiries = [:]
+    }
+
     // MARK: The command table
 
     /// One command: Redis's arity and what it does.
@@ -97,6 +110,8 @@ package final class RedisModel {
         "DEL": Command(arity: -2) { model, arguments in model.delete(arguments) },
         "EXISTS": Command(arity: -2) { model, arguments in model.exists(arguments) },
         "TYPE": Command(arity: 2) { model, arguments in model.type(arguments) },
+        "PTTL": Command(arity: 2) { model, arguments in model.timeToLive(arguments, inMilliseconds: true) },
+        "TTL": Command(arity: 2) { model, arguments in model.timeToLive(arguments, inMilliseconds: false) },
         "KEYS": Command(arity: 2) { model, arguments in model.keysMatching(arguments) },
         "FLUSHALL": Command(arity: -1) { model, arguments throws(CommandError) in try model.flushAll(arguments) },
         "TIME": Command(arity: 1) { _, _ in RedisModel.time() },
@@ -124,6 +139,7 @@ package final class RedisModel {
         "HSET": Command(arity: -4) { model, arguments throws(CommandError) in try model.hashSet(arguments) },
         "HSETNX": Command(arity: 4) { model, arguments throws(CommandError) in try model.hashSetIfAbsent(arguments) },
         "HGET": Command(arity: 3) { model, arguments throws(CommandError) in try model.hashGet(arguments) },
+        "HMGET": Command(arity: -3) { model, arguments throws(CommandError) in try model.hashGetMany(arguments) },
         "HDEL": Command(arity: -3) { model, arguments throws(CommandError) in try model.hashDelete(arguments) },
         "HINCRBY": Command(arity: 4) { model, arguments throws(CommandError) in try model.hashIncrement(arguments) },
         "HLEN": Command(arity: 2) { model, arguments throws(CommandError) in try model.hashLength(arguments) },
@@ -190,14 +206,38 @@ package final class RedisModel {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
     }
 
-    /// Stores `value` under `key`, or deletes the key when `value` is an empty collection.
+    /// Stores `value` under `key`, keeping the key's expiry, or deletes the key when `value` is
+    /// an empty collection.
     func store(_ key: [UInt8], _ value: Value) {
         switch value {
-        case .list(let items) where items.isEmpty: keys[key] = nil
-        case .hash(let hash) where hash.isEmpty: keys[key] = nil
-        case .set(let members) where members.isEmpty: keys[key] = nil
-        case .sortedSet(let members) where members.isEmpty: keys[key] = nil
+        case .list(let items) where items.isEmpty: remove(key)
+        case .hash(let hash) where hash.isEmpty: remove(key)
+        case .set(let members) where members.isEmpty: remove(key)
+        case .sortedSet(let members) where members.isEmpty: remove(key)
         default: keys[key] = value
+        }
+    }
+
+    /// Deletes `key` and its expiry; whether it existed.
+    @discardableResult
+    func remove(_ key: [UInt8]) -> Bool {
+        expiries[key] = nil
+        return keys.removeValue(forKey: key) != nil
+    }
+
+    /// Replaces whatever `key` holds by `value`: a new key, without expiry unless `expiry` (ms,
+    /// real clock) is given (SET; SET … KEEPTTL keeps the old one).
+    func replace(_ key: [UInt8], with value: Value, expiry: Int64?, keepingExpiry: Bool = false) {
+        keys[key] = value
+        if !keepingExpiry { expiries[key] = expiry }
+    }
+
+    /// Drops the keys whose deadline has passed (Redis: expired when now > deadline).
+    private func removeExpiredKeys() {
+        guard !expiries.isEmpty else { return }
+        let now = Self.milliseconds()
+        for (key, deadline) in expiries where deadline < now {
+            remove(key)
         }
     }
 

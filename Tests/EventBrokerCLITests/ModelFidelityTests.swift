@@ -37,6 +37,27 @@ import Testing
             ["HGETALL", "missing"], ["SET", "s", "x"], ["HGET", "s", "f"], ["HINCRBY", "s", "f", "1"],
         ],
         [
+            ["SET", "g", "1", "NX", "PX", "60000"], ["SET", "g", "2", "NX", "PX", "60000"], ["GET", "g"],
+            ["SET", "g", "3", "XX", "PX", "60000", "GET"], ["SET", "h", "1", "NX", "GET", "EX", "60"], ["TTL", "h"],
+            ["PTTL", "missing"], ["TTL", "missing"],
+            ["SET", "g", "4", "px", "60000", "KEEPTTL"], ["SET", "g", "4", "KEEPTTL", "PX", "60000"],
+            ["SET", "g", "4", "EX", "60", "PX", "60000"], ["SET", "g", "4", "PX", "60000", "EX", "60"],
+            ["SET", "g", "5", "PX", "5", "PX", "60000"], ["SET", "g", "6", "PX"], ["SET", "g", "6", "PX", "0"],
+            ["SET", "g", "6", "PX", "-1"], ["SET", "g", "6", "EX", "0"], ["SET", "g", "6", "PX", "x"],
+            ["SET", "g", "6", "PX", "1.5"], ["SET", "g", "6", "EX", "9223372036854776"],
+            ["SET", "g", "6", "PX", "9223372036854775807"], ["SET", "g", "6", "PX", "0", "NX"], ["GET", "g"],
+            ["SET", "g", "7"], ["PTTL", "g"], ["SET", "g", "8", "KEEPTTL"], ["TTL", "g"], ["PTTL", "g", "x"],
+            ["RPUSH", "l", "a"], ["SET", "l", "x", "GET", "PX", "0"], ["SET", "l", "x", "GET", "PX", "60000"],
+            ["SET", "l", "y", "PX", "60000"], ["GET", "l"], ["DEL", "g", "h", "l", "missing"], ["KEYS", "*"],
+        ],
+        [
+            ["HSET", "d", "e1:envelope", "x", "e1:error", "boom", "e1:deliveries", "3"],
+            ["HMGET", "d", "e1:envelope", "e1:error", "e1:deliveries", "e2:envelope"], ["HMGET", "missing", "a", "b"],
+            ["HMGET", "d"], ["HDEL", "d", "e1:envelope", "e1:error", "nope"], ["HGETALL", "d"], ["SET", "s", "x"],
+            ["HMGET", "s", "a"], ["ZADD", "z", "3", "c", "1", "a", "2", "b"], ["ZPOPMIN", "z", "2"], ["ZPOPMIN", "z", "5"],
+            ["EXISTS", "z"], ["ZPOPMIN", "s", "1"],
+        ],
+        [
             ["SADD", "s", "10", "9", "-1", "9"], ["SMEMBERS", "s"], ["SCARD", "s"], ["SISMEMBER", "s", "9"],
             ["SISMEMBER", "s", "8"], ["SREM", "s", "10", "9", "-1", "7"], ["EXISTS", "s"], ["SMEMBERS", "missing"],
             ["SET", "t", "x"], ["SADD", "t", "a"], ["SCARD", "t"],
@@ -112,6 +133,16 @@ import Testing
         "return {bit.lshift(1, 33), bit.rshift(-1, 28), bit.arshift(-256, 4), bit.rol(0x80000000, 1), bit.ror(1, 1)}",
         "return {bit.bswap(0x12345678), bit.tobit(2.5), bit.tobit(3.5), bit.tobit(-2.5), bit.tohex(0x1234, 2), bit.band('3', 1)}",
         "return bit.bor()", "return unpack({1, 2})",
+        "local fields = redis.call('HMGET', KEYS[3], 'a', 'b') return {#fields, tostring(fields[1]), tostring(fields[2])}",
+        "redis.call('HSET', KEYS[3], 'a', 1, 'b', 2.5) return redis.call('HMGET', KEYS[3], 'b', 'x', 'a')",
+        "return redis.pcall('HMGET', KEYS[1], 'a')",
+        "local first = redis.call('SET', KEYS[3], '1', 'NX', 'PX', 60000)\n"
+            + "local second = redis.call('SET', KEYS[3], '2', 'NX', 'PX', 60000)\n"
+            + "return {type(first), first.ok, type(second), tostring(second), redis.call('GET', KEYS[3])}",
+        "return redis.pcall('SET', KEYS[3], '1', 'NX', 'PX', 0)",
+        "return redis.pcall('SET', KEYS[3], '1', 'NX', 'PX', 1.5)",
+        "redis.call('ZADD', KEYS[3], 2, 'b', 1, 'a', 3, 'c') return redis.call('ZPOPMIN', KEYS[3], 2)",
+        "redis.call('SET', KEYS[3], 'x') return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])",
     ]
 
     @Test func commandsGetTheSameRepliesFromTheModelAndRedis() async throws {

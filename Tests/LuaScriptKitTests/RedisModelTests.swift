@@ -161,12 +161,66 @@ import Testing
         #expect(redis.published.count == 1, "FLUSHALL empties the keyspace, not the record")
     }
 
+    @Test func hmgetAnswersEveryFieldInOrder() throws {
+        try send("HSET", "h", "a", "1", "b", "2")
+        #expect(try send("HMGET", "h", "b", "nope", "a", "b") == .array([.bulk("2"), .null, .bulk("1"), .bulk("2")]))
+        #expect(try send("HMGET", "missing", "a", "b") == .array([.null, .null]))
+        try send("SET", "text", "abc")
+        #expect(try send("HMGET", "text", "a") == .error("WRONGTYPE Operation against a key holding the wrong kind of value"))
+        #expect(try send("HMGET", "h") == .error("ERR wrong number of arguments for 'hmget' command"))
+    }
+
+    @Test func setWithAnExpiryStoresTheKeyUntilItsDeadline() async throws {
+        #expect(try send("SET", "guard", "1", "NX", "PX", "60000") == .status("OK"))
+        #expect(try send("SET", "guard", "2", "NX", "PX", "60000") == .null, "NX: the guard is held")
+        #expect(try send("GET", "guard") == .bulk("1"))
+        #expect(try send("SET", "short", "1", "PX", "1") == .status("OK"))
+        #expect(try send("SET", "seconds", "1", "ex", "60") == .status("OK"))
+        #expect(try send("SET", "cleared", "1", "PX", "1") == .status("OK"))
+        #expect(try send("SET", "cleared", "2") == .status("OK"), "a plain SET removes the expiry")
+        #expect(try send("SET", "kept", "1", "PX", "1") == .status("OK"))
+        #expect(try send("SET", "kept", "2", "KEEPTTL") == .status("OK"), "KEEPTTL keeps it")
+        #expect(try send("SET", "counted", "1", "PX", "1") == .status("OK"))
+        #expect(try send("INCR", "counted") == .integer(2), "INCR keeps it")
+        #expect(try send("SET", "deleted", "1", "PX", "1") == .status("OK"))
+        try send("DEL", "deleted")
+        #expect(try send("SET", "deleted", "2") == .status("OK"), "a key created again has no expiry")
+        guard case .integer(let left) = try send("PTTL", "guard") else { Issue.record("PTTL answers an integer"); return }
+        #expect((59_000...60_000).contains(left))
+        #expect(try [RedisValue.integer(59), .integer(60)].contains(send("TTL", "seconds")), "rounded to seconds")
+        #expect(try send("PTTL", "cleared") == .integer(-1))
+        #expect(try send("PTTL", "missing") == .integer(-2))
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(try send("KEYS", "*") == .bulks(["cleared", "deleted", "guard", "seconds"].map { Array($0.utf8) }))
+        #expect(try send("SET", "short", "3", "NX", "PX", "60000") == .status("OK"), "an expired guard can be taken again")
+        try send("FLUSHALL")
+        try send("SET", "guard", "1")
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(try send("GET", "guard") == .bulk("1"), "FLUSHALL forgets the expiries with the keys")
+    }
+
+    @Test func setRefusesBadExpiriesLikeRedis() throws {
+        let invalid = RedisValue.error("ERR invalid expire time in 'set' command")
+        #expect(try send("SET", "k", "v", "PX", "0") == invalid)
+        #expect(try send("SET", "k", "v", "PX", "-5") == invalid)
+        #expect(try send("SET", "k", "v", "EX", "9223372036854776") == invalid, "seconds times 1000 overflow")
+        #expect(try send("SET", "k", "v", "PX", "9223372036854775807") == invalid, "now + ms overflows")
+        #expect(try send("SET", "k", "v", "PX", "1.5") == .error("ERR value is not an integer or out of range"))
+        #expect(try send("SET", "k", "v", "PX") == .error("ERR syntax error"))
+        #expect(try send("SET", "k", "v", "EX", "1", "PX", "1") == .error("ERR syntax error"))
+        #expect(try send("SET", "k", "v", "KEEPTTL", "PX", "1") == .error("ERR syntax error"))
+        #expect(try send("SET", "k", "v", "PX", "1", "KEEPTTL") == .error("ERR syntax error"))
+        #expect(try exists("k") == false, "a refused SET writes nothing")
+        #expect(try send("SET", "k", "v", "PX", "0", "NX") == invalid, "the expiry is checked before NX")
+        #expect(try send("SET", "k", "v", "PX", "5", "PX", "60000") == .status("OK"), "the last of a repeated PX counts")
+    }
+
     @Test func whatTheModelLacksIsALimitationNotAWrongAnswer() {
         #expect(throws: RedisModelLimitation(message: "the Redis model does not implement the command 'EXPIRE'")) {
             try send("EXPIRE", "k", "10")
         }
-        #expect(throws: RedisModelLimitation(message: "the Redis model does not support SET's expiry options (the model keeps no expiry)")) {
-            try send("SET", "k", "v", "EX", "10")
+        #expect(throws: RedisModelLimitation(message: "the Redis model does not support SET's EXAT and PXAT options")) {
+            try send("SET", "k", "v", "PXAT", "10")
         }
     }
 }

@@ -131,8 +131,8 @@ import Testing
             == "probe.lua:1: redis.call('EXPIRE'): the Redis model does not implement this command")
         #expect(failure("return redis.call('KEYS', '*')")
             == "probe.lua:1: redis.call('KEYS'): RedisCommandKeys does not say which arguments of KEYS are keys")
-        #expect(failure("return redis.call('SET', KEYS[1], 'v', 'PX', 5)", keys: ["k"])
-            == "probe.lua:1: redis.call('SET'): the Redis model does not support SET's expiry options (the model keeps no expiry)")
+        #expect(failure("return redis.call('SET', KEYS[1], 'v', 'PXAT', 5)", keys: ["k"])
+            == "probe.lua:1: redis.call('SET'): the Redis model does not support SET's EXAT and PXAT options")
     }
 
     @Test func cjsonEncodesAndDecodesLikeLuaCJSON() throws {
