@@ -15,9 +15,13 @@
 --   server clock)
 --   error "BROKER_ARGUMENTS ...": bad offset or count
 
+-- Whether a value is an integer of at least `least`.
+local function whole(value, least)
+  return value ~= nil and value == math.floor(value) and value >= least
+end
 local offset, count = tonumber(ARGV[1]), tonumber(ARGV[2])
-if not offset or offset < 0 or not count or count < 1 then
-  return redis.error_reply('BROKER_ARGUMENTS dead-letters needs an offset >= 0 and a count >= 1')
+if not (whole(offset, 0) and whole(count, 1)) then
+  return redis.error_reply('BROKER_ARGUMENTS dead-letters needs whole numbers: an offset >= 0 and a count >= 1')
 end
 local reply = { redis.call('ZCARD', KEYS[1]) }
 local page = redis.call('ZRANGE', KEYS[1], offset, offset + count - 1, 'WITHSCORES')

@@ -33,9 +33,14 @@
 local inflight, leases, deliveries, published, wake, retries, events, dead, dead_letters =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local id, token = ARGV[1], ARGV[2]
+-- Whether a value is an integer of at least `least`.
+local function whole(value, least)
+  return value ~= nil and value == math.floor(value) and value >= least
+end
 local delay, max_deliveries, dead_cap = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-if not ARGV[8] or not delay or delay < 0 or not max_deliveries or max_deliveries < 1 or not dead_cap or dead_cap < 1 then
-  return redis.error_reply('BROKER_ARGUMENTS nack needs a delay >= 0, max deliveries >= 1 and a dead-letter cap >= 1')
+if not ARGV[8] or not (whole(delay, 0) and whole(max_deliveries, 1) and whole(dead_cap, 1)) then
+  return redis.error_reply('BROKER_ARGUMENTS nack needs 8 arguments and whole numbers: a delay >= 0, '
+    .. 'max deliveries >= 1 and a dead-letter cap >= 1')
 end
 
 if redis.call('HGET', inflight, id) ~= token then

@@ -13,7 +13,8 @@
 --   5. deliveries: hash of event id to the number of times it was handed out
 --   6. wake: list of wake-up markers
 -- argv:
---   1. owner: the picking broker instance's id
+--   1. owner: unique per pick (the broker sends "<instance id>.<pick number>"), so no two
+--      deliveries ever share a token, even after a release lowered the delivery count
 --   2. lease length in milliseconds, a positive integer
 --   3. "1" when the caller already took a wake marker for this pick, else "0"
 -- returns:
@@ -35,6 +36,11 @@ local id = redis.call('RPOP', published)
 if not id then
   return { 0 }
 end
+-- The lease first: should a later step fail on a foreign value, the sweep still finds the
+-- delivery when the lease expires and puts the event back.
+local time = redis.call('TIME')
+local deadline = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + lease
+redis.call('ZADD', leases, deadline, id)
 if ARGV[3] == '0' then
   redis.call('LPOP', wake)
 end
@@ -42,14 +48,12 @@ end
 local envelope = redis.call('HGET', events, id)
 if not envelope then
   -- An id without a body can only come from a foreign write; drop it.
+  redis.call('ZREM', leases, id)
   redis.call('HDEL', deliveries, id)
   return { redis.call('LLEN', published) }
 end
 
-local time = redis.call('TIME')
-local deadline = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + lease
 local count = redis.call('HINCRBY', deliveries, id, 1)
 local token = ARGV[1] .. ':' .. count
 redis.call('HSET', inflight, id, token)
-redis.call('ZADD', leases, deadline, id)
 return { redis.call('LLEN', published), id, envelope, count, token, deadline }

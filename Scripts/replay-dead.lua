@@ -18,14 +18,16 @@
 local replayed = 0
 for i = 1, #ARGV do
   local id = ARGV[i]
-  if redis.call('ZREM', KEYS[1], id) == 1 then
+  if redis.call('ZSCORE', KEYS[1], id) then
+    -- The event first: should that fail on a foreign value, the dead letter is still intact.
     local envelope = redis.call('HGET', KEYS[2], id .. ':envelope')
-    redis.call('HDEL', KEYS[2], id .. ':envelope', id .. ':error', id .. ':deliveries')
     if envelope and redis.call('HSETNX', KEYS[3], id, envelope) == 1 then
       redis.call('LPUSH', KEYS[4], id)
       redis.call('LPUSH', KEYS[5], '1')
       replayed = replayed + 1
     end
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('HDEL', KEYS[2], id .. ':envelope', id .. ':error', id .. ':deliveries')
   end
 end
 return replayed

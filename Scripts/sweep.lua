@@ -26,16 +26,19 @@
 --   4. the most dead letters the service keeps; the oldest beyond it are deleted
 -- returns:
 --   {swept, requeued, retried, deadLettered, more}: swept is 0 when another sweep holds the
---   guard (nothing was done); more is 1 when a batch limit was reached and work remains
+--   guard (nothing was done); more is 1 when a batch limit was reached, so work may remain
 --   error "BROKER_ARGUMENTS ...": nothing was changed
 
 local guard, published, wake, inflight, leases, deliveries, retries, events, dead, dead_letters =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+-- Whether a value is an integer of at least `least`.
+local function whole(value, least)
+  return value ~= nil and value == math.floor(value) and value >= least
+end
 local guard_ms, limit, max_deliveries, dead_cap =
   tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-if not guard_ms or guard_ms < 0 or not limit or limit < 1 or not max_deliveries or max_deliveries < 1
-  or not dead_cap or dead_cap < 1 then
-  return redis.error_reply('BROKER_ARGUMENTS sweep needs a guard time >= 0, a limit >= 1, '
+if not (whole(guard_ms, 0) and whole(limit, 1) and whole(max_deliveries, 1) and whole(dead_cap, 1)) then
+  return redis.error_reply('BROKER_ARGUMENTS sweep needs whole numbers: a guard time >= 0, a limit >= 1, '
     .. 'max deliveries >= 1 and a dead-letter cap >= 1')
 end
 

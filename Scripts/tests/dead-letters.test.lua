@@ -139,14 +139,15 @@ end)
 
 test('BROKER_ARGUMENTS: a negative or non-numeric offset', function()
   five()
-  local message = 'BROKER_ARGUMENTS dead-letters needs an offset >= 0 and a count >= 1'
+  local message = 'BROKER_ARGUMENTS dead-letters needs whole numbers: an offset >= 0 and a count >= 1'
   assert_error(run('dead-letters', keys, { -1, 10 }), message)
   assert_error(run('dead-letters', keys, { 'first', 10 }), message)
+  assert_error(run('dead-letters', keys, { '0.5', 10 }), message)
 end)
 
 test('BROKER_ARGUMENTS: a count below 1 or missing', function()
   five()
-  local message = 'BROKER_ARGUMENTS dead-letters needs an offset >= 0 and a count >= 1'
+  local message = 'BROKER_ARGUMENTS dead-letters needs whole numbers: an offset >= 0 and a count >= 1'
   assert_error(run('dead-letters', keys, { 0, 0 }), message)
   assert_error(run('dead-letters', keys, { 0, 'all' }), message)
   assert_error(run('dead-letters', keys, { 0 }), message)

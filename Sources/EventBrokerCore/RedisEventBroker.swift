@@ -43,6 +43,8 @@ public final class RedisEventBroker: Sendable {
     package let timeoutPolicy: any TimeoutPolicy
     let work = InFlightWork()
     let leases = LeaseKeeper()
+    /// Numbers this instance's picks, so every delivery gets its own owner token.
+    private let picks = Atomic<UInt64>(0)
 
     private let sharingKey: BrokerConfiguration.SharingKey?
     private let state = Mutex(State())
@@ -289,8 +291,9 @@ public final class RedisEventBroker: Sendable {
     /// Runs the pick script once, decodes what it returned and starts keeping its lease.
     func takeNext(markerTaken: Bool) async throws -> Next {
         let initialLease = timeoutPolicy.lease(for: nil)
+        let pickNumber = picks.wrappingAdd(1, ordering: .relaxed).newValue
         let outcome = try await scripts.pick(
-            service: serviceKeys, owner: instanceId, lease: initialLease, markerTaken: markerTaken)
+            service: serviceKeys, owner: "\(instanceId).\(pickNumber)", lease: initialLease, markerTaken: markerTaken)
         guard let picked = outcome.picked else { return Next(remaining: outcome.remaining, taken: .none) }
         let envelope: EventEnvelope
         do {
