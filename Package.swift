@@ -100,10 +100,13 @@ let package = Package(
             name: "EventBrokerCLI",
             dependencies: [
                 "RedisEventBroker",
+                "EventBrokerChecker",
                 "RedisServerProcess",
                 "LuaScriptKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // Helpers the test targets share (child processes, temporary files, the package root, a seeded
@@ -136,6 +139,8 @@ let package = Package(
             name: "EventBrokerCLITests",
             dependencies: [
                 "EventBrokerCLI",
+                "RedisEventBroker",
+                "EventBrokerCore",
                 "EventBrokerTestSupport",
                 "RedisServerProcess",
                 "LuaScriptKit",

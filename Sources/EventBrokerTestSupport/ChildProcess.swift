@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What a finished child process left behind: its exit status and its output, as bytes and as UTF-8 text.
 package struct ProcessOutput: Sendable {
     /// The exit status.
@@ -16,35 +22,94 @@ package struct ProcessOutput: Sendable {
     package var standardError: String { String(decoding: standardErrorData, as: UTF8.self) }
 }
 
-/// Runs `executable` with `arguments` (in `directory`, if given), feeding it `input` on standard input, and waits for it to exit.
+/// Runs `executable` with `arguments` (in `directory`, if given, with `environment` added to this
+/// process's own), feeding it `input` on standard input, and waits for it to exit.
 ///
 /// Output goes to temporary files, not pipes, so a chatty child can never block on a full pipe.
 package func runProcess(
-    _ executable: URL, _ arguments: [String], input: [UInt8] = [], in directory: URL? = nil
+    _ executable: URL, _ arguments: [String], input: [UInt8] = [], environment: [String: String] = [:],
+    in directory: URL? = nil
 ) throws -> ProcessOutput {
-    let outputs = try makeTemporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: outputs) }
-    let outputURL = outputs.appending(path: "stdout")
-    let errorURL = outputs.appending(path: "stderr")
-    try Data().write(to: outputURL)
-    try Data().write(to: errorURL)
-    let inputPipe = Pipe()
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    if let directory {
-        process.currentDirectoryURL = directory
+    let child = try ChildProcess(executable, arguments, environment: environment, in: directory)
+    try child.closeInput(after: input)
+    child.process.waitUntilExit()
+    return try child.output()
+}
+
+/// A child process that runs while the test goes on, its output going to temporary files that
+/// can be read at any time; for servers and other long-running commands.
+///
+/// A child still running when this object goes away is killed (SIGKILL), so a failing test
+/// leaves nothing behind.
+package final class ChildProcess {
+    /// The running process.
+    package let process = Process()
+    private let outputs: URL
+    private let input = Pipe()
+
+    /// Starts `executable` with `arguments` (in `directory`, if given, with `environment` added
+    /// to this process's own); its standard input stays open until ``closeInput(after:)``.
+    package init(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil
+    ) throws {
+        outputs = try makeTemporaryDirectory()
+        try Data().write(to: standardOutputURL)
+        try Data().write(to: standardErrorURL)
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if let directory {
+            process.currentDirectoryURL = directory
+        }
+        process.standardInput = input
+        process.standardOutput = try FileHandle(forWritingTo: standardOutputURL)
+        process.standardError = try FileHandle(forWritingTo: standardErrorURL)
+        try process.run()
     }
-    process.standardInput = inputPipe
-    process.standardOutput = try FileHandle(forWritingTo: outputURL)
-    process.standardError = try FileHandle(forWritingTo: errorURL)
-    try process.run()
-    try inputPipe.fileHandleForWriting.write(contentsOf: input)
-    try inputPipe.fileHandleForWriting.close()
-    process.waitUntilExit()
-    return ProcessOutput(
-        status: process.terminationStatus,
-        standardOutputData: try Data(contentsOf: outputURL),
-        standardErrorData: try Data(contentsOf: errorURL)
-    )
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: outputs)
+    }
+
+    private var standardOutputURL: URL { outputs.appending(path: "stdout") }
+    private var standardErrorURL: URL { outputs.appending(path: "stderr") }
+
+    /// Writes `bytes` to the child's standard input, then closes it.
+    package func closeInput(after bytes: [UInt8] = []) throws {
+        try input.fileHandleForWriting.write(contentsOf: bytes)
+        try input.fileHandleForWriting.close()
+    }
+
+    /// Everything the child wrote to standard error so far, as UTF-8 text.
+    package var standardErrorSoFar: String {
+        String(decoding: (try? Data(contentsOf: standardErrorURL)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Sends `signal` (such as `SIGTERM`) to the child.
+    package func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits, without blocking a thread, until the child exits, and returns its output; `nil`
+    /// when it is still running after `timeout`.
+    package func exit(within timeout: Duration) async throws -> ProcessOutput? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else { return nil }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try output()
+    }
+
+    /// The exit status and all output of the child, which must have exited.
+    package func output() throws -> ProcessOutput {
+        ProcessOutput(
+            status: process.terminationStatus,
+            standardOutputData: try Data(contentsOf: standardOutputURL),
+            standardErrorData: try Data(contentsOf: standardErrorURL))
+    }
 }

@@ -1,0 +1,17 @@
+import ArgumentParser
+import RedisEventBroker
+
+/// The options that say where the services' Redis is and which key prefix they use.
+struct RedisOptions: ParsableArguments {
+    /// The Redis to use, when given on the command line.
+    @Option(help: "The Redis (redis:// or unix:// URL); default: REDIS_URL, else redis://127.0.0.1:6379.")
+    var redisURL: String?
+
+    /// The first part of every key of the services (their BrokerConfiguration.keyPrefix).
+    @Option(help: "The key prefix the services use: their BrokerConfiguration.keyPrefix.")
+    var prefix = "reb"
+
+    /// The URL to connect to: --redis-url, else REDIS_URL, else redis://127.0.0.1:6379, decided
+    /// by `BrokerConfiguration` itself, so that the commands follow the library's rules.
+    var url: String { BrokerConfiguration(redisURL: redisURL).redisURL }
+}
