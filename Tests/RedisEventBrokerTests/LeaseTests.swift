@@ -31,9 +31,9 @@ import Testing
             }
             try await slow.subscribe("orders")
             let id = try await slow.publishEvent(Event(streamId: "order-1", topic: "orders"))
-            other.pickOnNotification { ledger.record(other, $0) }
             try await slow.pick { event in
                 started.withLock { $0 = true }
+                other.pickOnNotification { ledger.record(other, $0) }
                 // Ten leases long, while the other instance and both checkers keep looking.
                 try await Task.sleep(for: .seconds(3))
                 ledger.record(slow, event)
