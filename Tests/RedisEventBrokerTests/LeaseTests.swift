@@ -22,11 +22,11 @@ import Testing
             let ledger = Ledger()
             let started = Mutex(false)
             let slow = try await redis.broker("billing") { configuration in
-                configuration.processingTimeout = .milliseconds(300)
+                configuration.processingTimeout = .seconds(1)
                 quickChecker(&configuration)
             }
             let other = try await redis.broker("billing") { configuration in
-                configuration.processingTimeout = .milliseconds(300)
+                configuration.processingTimeout = .seconds(1)
                 quickChecker(&configuration)
             }
             try await slow.subscribe("orders")
@@ -34,8 +34,8 @@ import Testing
             try await slow.pick { event in
                 started.withLock { $0 = true }
                 other.pickOnNotification { ledger.record(other, $0) }
-                // Ten leases long, while the other instance and both checkers keep looking.
-                try await Task.sleep(for: .seconds(3))
+                // Five leases long, while the other instance and both checkers keep looking.
+                try await Task.sleep(for: .seconds(5))
                 ledger.record(slow, event)
             }
             #expect(started.withLock { $0 })
@@ -46,8 +46,9 @@ import Testing
 
     @Test func theCheckerPutsTheEventOfADeadInstanceBack() async throws {
         try await TestRedis.with { redis in
+            // A lease long enough that the live consumer's own deliveries never expire on a busy machine.
             let consumer = try await redis.broker("billing") { configuration in
-                configuration.processingTimeout = .milliseconds(500)
+                configuration.processingTimeout = .seconds(10)
                 quickChecker(&configuration)
             }
             try await consumer.subscribe("orders")
