@@ -102,12 +102,13 @@ let package = Package(
                 "RedisEventBroker",
                 "RedisServerProcess",
                 "LuaScriptKit",
+                "EventBrokerTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Helpers the test targets share (child processes, temporary files, the package root, a seeded
-        // random generator, sha1sum); only test targets depend on it, so it is no product.
+        // random generator, sha1sum), and the `chaos` command with them; it is no product.
         .target(name: "EventBrokerTestSupport"),
         .testTarget(
             name: "EventBrokerCoreTests",

@@ -6,5 +6,8 @@ struct EventBrokerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "event-broker",
         abstract: "Tools for RedisEventBroker, the embedded Redis event broker for Swift microservices.",
-        subcommands: [DemoCommand.self, LintCommand.self, TestScriptsCommand.self])
+        subcommands: [
+            DemoCommand.self, LintCommand.self, TestScriptsCommand.self, ChaosCommand.self, ChaosProducerCommand.self,
+            ChaosConsumerCommand.self,
+        ])
 }
