@@ -103,6 +103,7 @@ let package = Package(
                 "EventBrokerChecker",
                 "RedisServerProcess",
                 "LuaScriptKit",
+                "EventBrokerTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -110,7 +111,7 @@ let package = Package(
             ]
         ),
         // Helpers the test targets share (child processes, temporary files, the package root, a seeded
-        // random generator, sha1sum); only test targets depend on it, so it is no product.
+        // random generator, sha1sum), and the `chaos` command with them; it is no product.
         .target(name: "EventBrokerTestSupport"),
         .testTarget(
             name: "EventBrokerCoreTests",

@@ -1,0 +1,112 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A child process of a chaos run (the producer or a consumer: this executable run again with a
+/// hidden subcommand), with its standard output and error in a log file, that the run signals
+/// (SIGKILL, SIGSTOP, SIGCONT, SIGTERM) and reaps.
+final class ChaosChild: Sendable {
+    /// The process id.
+    let pid: pid_t
+    /// The service of a consumer; `nil` for the producer.
+    let service: String?
+
+    /// The raw `waitpid` status once the process was reaped.
+    private let status = Mutex<Int32?>(nil)
+
+    private init(pid: pid_t, service: String?) {
+        self.pid = pid
+        self.service = service
+    }
+
+    /// The path of the running executable, to run it again with another subcommand.
+    static var currentExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Starts `executable` with `arguments`, standard input from `/dev/null` and standard output
+    /// and error appended to `log`. The child starts with an empty signal mask and default signal
+    /// handlers, whatever the parent (a test runner, say) blocks or ignores.
+    static func spawn(_ executable: String, _ arguments: [String], log: String, service: String? = nil) throws
+        -> ChaosChild
+    {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        var defaultSignals = sigset_t()
+        sigfillset(&defaultSignals)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        posix_spawn_file_actions_addopen(&fileActions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&fileActions, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&fileActions, STDOUT_FILENO, STDERR_FILENO)
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &fileActions, &attributes, argv, environ)
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
+        return ChaosChild(pid: pid, service: service)
+    }
+
+    /// Sends `signal` to the process, unless it was already reaped.
+    func send(_ signal: Int32) {
+        status.withLock { status in
+            if status == nil { kill(pid, signal) }
+        }
+    }
+
+    /// Whether the process has exited; reaps it when it has.
+    var hasExited: Bool {
+        status.withLock { status in
+            if status != nil { return true }
+            var raw: Int32 = 0
+            let result = waitpid(pid, &raw, WNOHANG)
+            if result == pid {
+                status = raw
+            } else if result == -1 && errno == ECHILD {
+                status = -1
+            }
+            return status != nil
+        }
+    }
+
+    /// The exit code of a process that exited normally; `nil` while it runs or when a signal ended it.
+    var exitCode: Int32? {
+        guard hasExited, let raw = status.withLock({ $0 }), raw >= 0, raw & 0x7F == 0 else { return nil }
+        return (raw >> 8) & 0xFF
+    }
+
+    /// Waits until the process exits, for at most `timeout`; `true` when it did.
+    func waitForExit(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !hasExited {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return true
+    }
+
+    /// Asks the process to stop (SIGTERM) and waits up to `grace`; then kills it (SIGKILL).
+    /// Returns `true` when it stopped on its own.
+    @discardableResult
+    func terminate(grace: Duration) async -> Bool {
+        send(SIGTERM)
+        if await waitForExit(timeout: grace) { return true }
+        send(SIGKILL)
+        _ = await waitForExit(timeout: .seconds(60))
+        return false
+    }
+}
