@@ -169,19 +169,33 @@ public final class RedisEventBroker: Sendable {
         logger.info("Unsubscribed", metadata: ["topic": "\(topic)"])
     }
 
+    /// Subscribes again to every topic this instance subscribed to. A server that just
+    /// restarted may still be loading its data (`LOADING`), so each topic is retried with
+    /// backoff for about 10 seconds before the failure is logged as an error.
     private func reassertSubscriptions() async {
         let topics = state.withLock { $0.subscribedTopics }
+        var renewed = 0
         for topic in topics {
-            do {
-                try await scripts.subscribe(serviceName: serviceName, topic: topic)
-            } catch {
-                logger.error(
-                    "Could not renew a subscription after reconnecting",
-                    metadata: ["topic": "\(topic)", "error": "\(error)"])
+            var delay = Duration.milliseconds(100)
+            while !Task.isCancelled {
+                do {
+                    try await scripts.subscribe(serviceName: serviceName, topic: topic)
+                    renewed += 1
+                    break
+                } catch {
+                    let metadata: Logger.Metadata = ["topic": "\(topic)", "error": "\(error)"]
+                    guard delay <= .seconds(5) else {
+                        logger.error("Could not renew a subscription after reconnecting", metadata: metadata)
+                        break
+                    }
+                    logger.warning("Could not renew a subscription after reconnecting yet; retrying", metadata: metadata)
+                    try? await Task.sleep(for: delay)
+                    delay *= 2
+                }
             }
         }
-        if !topics.isEmpty {
-            logger.notice("Renewed subscriptions after reconnecting", metadata: ["topics": "\(topics.count)"])
+        if renewed > 0 {
+            logger.notice("Renewed subscriptions after reconnecting", metadata: ["topics": "\(renewed)"])
         }
     }
 
