@@ -3,7 +3,7 @@ public import Foundation
 
 /// Stores events as one JSON object per event, readable in `redis-cli` and by services written in
 /// other languages:
-/// `{"id":…,"streamId":…,"topic":…,"message":…,"payload":…,"headers":{…},"publishedAt":…}`.
+/// `{"v":1,"id":…,"streamId":…,"topic":…,"message":…,"payload":…,"headers":{…},"publishedAt":…}`.
 ///
 /// ```swift
 /// let payload = try JSONCodec().encodePayload(order)
@@ -66,6 +66,12 @@ public struct JSONCodec: EventCodec {
 
     /// `"json"`.
     public var name: String { "json" }
+
+    /// `{` (0x7B): a JSON envelope is a JSON object whose first member is the format version `"v"`.
+    public var tag: UInt8 { UInt8(ascii: "{") }
+
+    /// The format version this codec writes as `"v"` and reads.
+    public static let formatVersion: Int64 = 1
 
     /// Encodes `payload` as JSON text; any `Encodable` works, bare strings and numbers included.
     public func encodePayload(_ payload: any Encodable) throws(JSONCodecError) -> [UInt8] {

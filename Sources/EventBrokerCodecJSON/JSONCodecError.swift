@@ -9,8 +9,10 @@ public enum JSONCodecError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidUTF8(offset: Int)
     /// Arrays and objects are nested deeper than ``JSONCodec/maximumNestingDepth`` at byte `offset`.
     case nestingTooDeep(offset: Int)
-    /// A required envelope field (`id`, `streamId`, `topic` or `publishedAt`) is absent.
+    /// A required envelope field (`v`, `id`, `streamId`, `topic` or `publishedAt`) is absent.
     case missingField(String)
+    /// The envelope's format version `v` is one this codec does not read.
+    case unsupportedVersion(Int64)
     /// An envelope field holds a value of the wrong kind, for example a number where a string belongs.
     case wrongType(field: String, expected: String)
     /// An envelope field, or a header name inside `headers`, occurs more than once.
@@ -32,7 +34,9 @@ public enum JSONCodecError: Error, Sendable, Equatable, CustomStringConvertible 
         case .nestingTooDeep(let offset):
             "Arrays and objects nest deeper than \(JSONCodec.maximumNestingDepth) levels at byte \(offset)."
         case .missingField(let field):
-            "The envelope has no \"\(field)\" field; id, streamId, topic and publishedAt are required."
+            "The envelope has no \"\(field)\" field; v, id, streamId, topic and publishedAt are required."
+        case .unsupportedVersion(let version):
+            "The envelope has format version \(version); this JSONCodec reads version \(JSONCodec.formatVersion)."
         case .wrongType(let field, let expected):
             "The envelope field \"\(field)\" must be \(expected)."
         case .duplicateField(let field):

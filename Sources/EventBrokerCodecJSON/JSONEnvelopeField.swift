@@ -1,6 +1,7 @@
 /// The keys of the stored JSON envelope, named as in the original Node package so that services
 /// written in other languages read and write the same objects. The writer emits them in this order.
 enum JSONEnvelopeField: Int {
+    case version
     case id
     case streamId
     case topic
@@ -12,6 +13,7 @@ enum JSONEnvelopeField: Int {
     /// The field whose key is `name`, or `nil` for a key this version does not know.
     init?(name: String) {
         switch name {
+        case "v": self = .version
         case "id": self = .id
         case "streamId": self = .streamId
         case "topic": self = .topic
@@ -26,6 +28,7 @@ enum JSONEnvelopeField: Int {
     /// The key as written in JSON.
     var name: String {
         switch self {
+        case .version: "v"
         case .id: "id"
         case .streamId: "streamId"
         case .topic: "topic"

@@ -25,6 +25,7 @@ struct JSONEnvelopeReader {
         var payload: [UInt8]?
         var headers: [String: String] = [:]
         var publishedAt: Int64?
+        var version: Int64?
         var seen: UInt8 = 0  // the bits of the known fields read so far
 
         scanner.skipWhitespace()
@@ -40,6 +41,7 @@ struct JSONEnvelopeReader {
             guard seen & field.bit == 0 else { throw .duplicateField(field.name) }
             seen |= field.bit
             switch field {
+            case .version: version = try readInteger(field, expected: "the integer format version")
             case .id: id = try readString(field)
             case .streamId: streamId = try readString(field)
             case .topic: topic = try readString(field)
@@ -48,13 +50,17 @@ struct JSONEnvelopeReader {
                 let range = try scanner.skipValue()
                 payload = Array(scanner.bytes[range])
             case .headers: headers = try skipNull() ? [:] : readHeaders()
-            case .publishedAt: publishedAt = try readPublishedAt()
+            case .publishedAt:
+                publishedAt = try readInteger(
+                    field, expected: "an integer number of milliseconds since 1970 within the range of Int64")
             }
             hasMember = try scanner.endMember()
         }
         scanner.skipWhitespace()
         guard scanner.isAtEnd else { throw scanner.unexpectedByte(expected: "the end of the envelope") }
 
+        guard let version else { throw .missingField(JSONEnvelopeField.version.name) }
+        guard version == JSONCodec.formatVersion else { throw .unsupportedVersion(version) }
         guard let id else { throw .missingField(JSONEnvelopeField.id.name) }
         guard let streamId else { throw .missingField(JSONEnvelopeField.streamId.name) }
         guard let topic else { throw .missingField(JSONEnvelopeField.topic.name) }
@@ -101,16 +107,15 @@ struct JSONEnvelopeReader {
         return headers
     }
 
-    /// Reads `publishedAt`: an integer number of milliseconds that fits `Int64`.
-    private mutating func readPublishedAt() throws(JSONCodecError) -> Int64 {
+    /// Reads the integer value of `field`, which must fit `Int64`.
+    private mutating func readInteger(_ field: JSONEnvelopeField, expected: String) throws(JSONCodecError) -> Int64 {
         let byte = try scanner.peek(expecting: "a JSON value")
-        let expected = "an integer number of milliseconds since 1970 within the range of Int64"
         guard byte == UInt8(ascii: "-") || JSONScanner.isDigit(byte) else {
-            throw .wrongType(field: JSONEnvelopeField.publishedAt.name, expected: expected)
+            throw .wrongType(field: field.name, expected: expected)
         }
-        guard let milliseconds = try scanner.readInt64() else {
-            throw .wrongType(field: JSONEnvelopeField.publishedAt.name, expected: expected)
+        guard let value = try scanner.readInt64() else {
+            throw .wrongType(field: field.name, expected: expected)
         }
-        return milliseconds
+        return value
     }
 }

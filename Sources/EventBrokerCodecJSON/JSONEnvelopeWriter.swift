@@ -1,7 +1,7 @@
 import EventBrokerCore
 
 /// Writes the stored JSON form of an ``EventEnvelope`` by hand, without a Foundation round trip:
-/// `{"id":…,"streamId":…,"topic":…,"message":…,"payload":…,"headers":{…},"publishedAt":…}`,
+/// `{"v":1,"id":…,"streamId":…,"topic":…,"message":…,"payload":…,"headers":{…},"publishedAt":…}`,
 /// `message` and `payload` omitted when `nil`, `headers` omitted when empty and sorted by name.
 struct JSONEnvelopeWriter {
     /// The JSON text written so far.
@@ -13,7 +13,9 @@ struct JSONEnvelopeWriter {
         var writer = JSONEnvelopeWriter()
         writer.output.reserveCapacity(estimatedSize(of: envelope))
         writer.output.append(UInt8(ascii: "{"))
-        writer.appendName(.id, isFirst: true)
+        writer.appendName(.version, isFirst: true)
+        writer.output.append(contentsOf: String(JSONCodec.formatVersion).utf8)
+        writer.appendName(.id)
         writer.appendString(envelope.id)
         writer.appendName(.streamId)
         writer.appendString(envelope.streamId)

@@ -19,8 +19,12 @@ public struct BrokerConfiguration: Sendable {
     /// How long one delivery may run before another instance may take the event (its lease),
     /// unless ``timeoutPolicy`` says otherwise. A running handler's lease is renewed automatically.
     public var processingTimeout: Duration
-    /// How events are turned into bytes and back.
+    /// How new events are turned into bytes; events are read back with the codec that wrote them.
     public var codec: any EventCodec
+    /// Further codecs this instance reads (besides ``codec``), so events written by instances
+    /// with another codec are understood during a switch. The `RedisEventBroker` module's
+    /// default reads JSON and binary.
+    public var readableCodecs: [any EventCodec] = []
     /// The first part of every Redis key, so several applications can share one Redis.
     public var keyPrefix: String = "reb"
     /// How many handlers one consumer (``RedisEventBroker/consume(concurrency:_:)`` or
@@ -102,7 +106,7 @@ public struct BrokerConfiguration: Sendable {
     var sharingKey: SharingKey {
         SharingKey(
             serviceName: serviceName, redisURL: redisURL, processingTimeout: processingTimeout,
-            codecName: codec.name, keyPrefix: keyPrefix, consumerConcurrency: consumerConcurrency,
+            codecName: codec.name, readableCodecNames: readableCodecs.map(\.name), keyPrefix: keyPrefix, consumerConcurrency: consumerConcurrency,
             idlePollInterval: idlePollInterval, connectTimeout: connectTimeout, commandTimeout: commandTimeout,
             timeoutPolicy: timeoutPolicy.map { String(reflecting: $0) }, deadLetterLimit: deadLetterLimit,
             shutdownGracePeriod: shutdownGracePeriod, companions: companions.map { String(reflecting: $0) })
@@ -115,6 +119,7 @@ public struct BrokerConfiguration: Sendable {
         let redisURL: String
         let processingTimeout: Duration
         let codecName: String
+        let readableCodecNames: [String]
         let keyPrefix: String
         let consumerConcurrency: Int
         let idlePollInterval: Duration

@@ -26,7 +26,7 @@ public struct DeadLetters: Sendable {
         defer { broker.work.leave() }
         let (total, stored) = try await broker.scripts.deadLetters(
             service: broker.serviceKeys, offset: offset, limit: limit)
-        return (total, stored.map { DeadLetter($0, codec: broker.configuration.codec) })
+        return (total, stored.map { DeadLetter($0, codecs: broker.codecs) })
     }
 
     /// Puts the given dead letters back at the back of the queue, their delivery count starting
@@ -102,15 +102,15 @@ public struct DeadLetter: Sendable {
     /// The event's topic, when it decodes.
     public var topic: String? { event?.topic }
 
-    init(_ stored: BrokerScripts.StoredDeadLetter, codec: any EventCodec) {
+    init(_ stored: BrokerScripts.StoredDeadLetter, codecs: CodecSet) {
         eventId = stored.eventId
         deadAt = Date(timeIntervalSince1970: Double(stored.deadAtMilliseconds) / 1000)
         error = stored.error
         deliveries = stored.deliveries
         envelope = stored.envelope
         do {
-            event = DeliveredEvent(
-                envelope: try codec.decodeEnvelope(stored.envelope), deliveryCount: stored.deliveries, codec: codec)
+            let (envelope, codec) = try codecs.decode(stored.envelope)
+            event = DeliveredEvent(envelope: envelope, deliveryCount: stored.deliveries, codec: codec)
             decodingError = nil
         } catch {
             event = nil

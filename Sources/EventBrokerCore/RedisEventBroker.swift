@@ -41,6 +41,8 @@ public final class RedisEventBroker: Sendable {
     package let scripts: BrokerScripts
     /// The timeout policy in force.
     package let timeoutPolicy: any TimeoutPolicy
+    /// The codec new events are written with, and every codec envelopes are read with.
+    let codecs: CodecSet
     let work = InFlightWork()
     let leases = LeaseKeeper()
     /// Numbers this instance's picks, so every delivery gets its own owner token.
@@ -84,6 +86,7 @@ public final class RedisEventBroker: Sendable {
         let serviceName = try configuration.validatedServiceName()
         let layout = try KeyLayout(prefix: configuration.keyPrefix)
         let endpoint = try RedisEndpoint(url: configuration.redisURL)
+        let codecs = try CodecSet(writer: configuration.codec, readers: configuration.readableCodecs)
         let instanceId = UUID().uuidString.lowercased()
         var logger = configuration.logger
         logger[metadataKey: "service"] = "\(serviceName)"
@@ -97,6 +100,7 @@ public final class RedisEventBroker: Sendable {
         self.serviceKeys = layout.service(serviceName)
         self.sharingKey = sharingKey
         self.timeoutPolicy = configuration.effectiveTimeoutPolicy
+        self.codecs = codecs
         let (reconnectStream, reconnects) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.reconnects = reconnects
         self.connection = RedisConnection(
@@ -236,7 +240,7 @@ public final class RedisEventBroker: Sendable {
     }
 
     private func encode(_ event: Event, id: String) throws -> [UInt8] {
-        let codec = configuration.codec
+        let codec = codecs.writer
         do {
             let payload = try event.payload.map { try codec.encodePayload($0) }
             let envelope = EventEnvelope(
@@ -310,8 +314,9 @@ public final class RedisEventBroker: Sendable {
             service: serviceKeys, owner: "\(instanceId).\(pickNumber)", lease: initialLease, markerTaken: markerTaken)
         guard let picked = outcome.picked else { return Next(remaining: outcome.remaining, taken: .none) }
         let envelope: EventEnvelope
+        let codec: any EventCodec
         do {
-            envelope = try configuration.codec.decodeEnvelope(picked.envelope)
+            (envelope, codec) = try codecs.decode(picked.envelope)
         } catch {
             let reason = "\(error)"
             logger.error(
@@ -322,7 +327,7 @@ public final class RedisEventBroker: Sendable {
                 error: "undecodable event: \(reason)")
             return Next(remaining: outcome.remaining, taken: .undecodable(eventId: picked.eventId, reason: reason))
         }
-        let event = DeliveredEvent(envelope: envelope, deliveryCount: picked.deliveryCount, codec: configuration.codec)
+        let event = DeliveredEvent(envelope: envelope, deliveryCount: picked.deliveryCount, codec: codec)
         let delivery = Delivery(
             eventId: picked.eventId, event: event, token: picked.token,
             leaseDeadlineMilliseconds: picked.leaseDeadlineMilliseconds)
