@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "EventBrokerCore", targets: ["EventBrokerCore"]),
         .library(name: "EventBrokerChecker", targets: ["EventBrokerChecker"]),
         .library(name: "EventBrokerCodecJSON", targets: ["EventBrokerCodecJSON"]),
+        .library(name: "EventBrokerCodecBinary", targets: ["EventBrokerCodecBinary"]),
         .library(name: "RedisServerProcess", targets: ["RedisServerProcess"]),
         .executable(name: "event-broker", targets: ["EventBrokerCLI"]),
     ],
@@ -88,6 +89,11 @@ let package = Package(
             name: "EventBrokerCodecJSON",
             dependencies: ["EventBrokerCore"]
         ),
+        // Events in a compact binary format with its own Codable encoder and decoder (docs/CODECS.md).
+        .target(
+            name: "EventBrokerCodecBinary",
+            dependencies: ["EventBrokerCore"]
+        ),
         // The umbrella most users import: the core, the lease checker and JSON as the default codec.
         .target(
             name: "RedisEventBroker",
@@ -100,6 +106,8 @@ let package = Package(
             name: "EventBrokerCLI",
             dependencies: [
                 "RedisEventBroker",
+                "EventBrokerCodecJSON",
+                "EventBrokerCodecBinary",
                 "EventBrokerChecker",
                 "RedisServerProcess",
                 "LuaScriptKit",
@@ -125,6 +133,15 @@ let package = Package(
         .testTarget(
             name: "EventBrokerCodecJSONTests",
             dependencies: ["EventBrokerCodecJSON", "EventBrokerTestSupport"]
+        ),
+        .testTarget(
+            name: "EventBrokerCodecBinaryTests",
+            dependencies: ["EventBrokerCodecBinary", "EventBrokerCore", "EventBrokerTestSupport"]
+        ),
+        // Properties every codec must have, checked on all of them with the same random events.
+        .testTarget(
+            name: "EventBrokerCodecTests",
+            dependencies: ["EventBrokerCodecJSON", "EventBrokerCodecBinary", "EventBrokerCore", "EventBrokerTestSupport"]
         ),
         .testTarget(
             name: "ScriptEmbedderTests",

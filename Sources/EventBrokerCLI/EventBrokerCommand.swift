@@ -8,6 +8,6 @@ struct EventBrokerCommand: AsyncParsableCommand {
         abstract: "Tools for RedisEventBroker, the embedded Redis event broker for Swift microservices.",
         subcommands: [
             DemoCommand.self, LintCommand.self, TestScriptsCommand.self, CheckerCommand.self, DeadLettersCommand.self,
-            ChaosCommand.self, ChaosProducerCommand.self, ChaosConsumerCommand.self,
+            ChaosCommand.self, ChaosProducerCommand.self, ChaosConsumerCommand.self, BenchCommand.self,
         ])
 }
