@@ -159,13 +159,14 @@ struct JSONEnvelopeHostileInputTests {
             #"{"v":1,"v":1,\#(base)}"#,  // the same version twice
             #"{"v":1,\#(base),"v":1}"#,  // first and last
             #"{"v":1,\#(base),"v":2}"#,  // a second opinion must not override the first
-            #"{"v":2,\#(base),"v":1}"#,  // nor hide an unsupported one
             #"{"v":1,"\u0076":1,\#(base)}"#,  // the same key, escaped
             #"{"v":1,\#(base),"v":"1"}"#,  // a duplicate of the wrong type is still a duplicate
             #"{"v":1,"v":1}"#,  // before the other fields are missed
         ] {
             #expect(decodingError(text) == .duplicateField("v"), "\(text)")
         }
+        // An unsupported version is refused as soon as it is read, before any duplicate.
+        #expect(decodingError(#"{"v":2,\#(base),"v":1}"#) == .unsupportedVersion(2))
     }
 
     @Test func unknownFieldsMayRepeat() throws {

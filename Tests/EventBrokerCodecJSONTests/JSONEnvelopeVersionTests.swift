@@ -84,8 +84,12 @@ struct JSONEnvelopeVersionTests {
     }
 
     @Test func malformedVersionsAreTypedErrors() {
+        // A version is checked as soon as its number is read: "01" and "0x1" read as version 0.
+        for version in ["01", "0x1"] {
+            #expect(decodingError(#"{"v":\#(version),\#(Self.rest)}"#) == .unsupportedVersion(0), "\(version)")
+        }
         // Starting like a number, then not a JSON number: invalid JSON.
-        for version in ["01", "1.", "1e", "-", "0x1", "1_0", "--1"] {
+        for version in ["1.", "1e", "-", "1_0", "--1"] {
             guard case .invalidJSON = decodingError(#"{"v":\#(version),\#(Self.rest)}"#) else {
                 Issue.record("\(version.debugDescription) was not refused as invalid JSON")
                 continue
