@@ -119,8 +119,17 @@ let package = Package(
             ]
         ),
         // Helpers the test targets share (child processes, temporary files, the package root, a seeded
-        // random generator, sha1sum), and the `chaos` command with them; it is no product.
-        .target(name: "EventBrokerTestSupport"),
+        // random generator, sha1sum, the TestRedis fixture), and the `chaos` command with them; it is
+        // no product. It must never depend on EventBrokerCLI, which depends on it.
+        .target(
+            name: "EventBrokerTestSupport",
+            dependencies: [
+                "EventBrokerCore",
+                "RedisEventBroker",
+                "RedisServerProcess",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "EventBrokerCoreTests",
             dependencies: [
@@ -150,8 +159,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LuaScriptKitTests",
-            dependencies: ["LuaScriptKit", "EventBrokerTestSupport"],
-            exclude: ["Fixtures"]
+            dependencies: ["LuaScriptKit", "EventBrokerTestSupport"]
         ),
         .testTarget(
             name: "EventBrokerCLITests",
@@ -171,6 +179,7 @@ let package = Package(
                 "RedisEventBroker",
                 "EventBrokerCore",
                 "EventBrokerChecker",
+                "EventBrokerTestSupport",
                 "RedisServerProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -4,7 +4,7 @@
 -- summary: Reads one page of a service's dead letters, oldest first, with their envelopes,
 --   last errors and delivery counts, in one consistent snapshot. Changes nothing.
 -- keys:
---   1. dead: sorted set of dead-lettered event id by the time it was dead-lettered
+--   1. dead: sorted set of dead-lettered event id by the time it was dead-lettered (µs)
 --   2. dead letters: hash of "<id>:envelope", "<id>:error" and "<id>:deliveries" per dead letter
 -- argv:
 --   1. how many dead letters to skip, oldest first
@@ -29,7 +29,7 @@ for i = 1, #page, 2 do
   local id = page[i]
   local fields = redis.call('HMGET', KEYS[2], id .. ':envelope', id .. ':error', id .. ':deliveries')
   reply[#reply + 1] = id
-  reply[#reply + 1] = tonumber(page[i + 1])
+  reply[#reply + 1] = math.floor(tonumber(page[i + 1]) / 1000)
   reply[#reply + 1] = fields[1] or ''
   reply[#reply + 1] = fields[2] or ''
   reply[#reply + 1] = tonumber(fields[3]) or 0

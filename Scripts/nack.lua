@@ -14,7 +14,8 @@
 --   5. wake: list of wake-up markers
 --   6. retries: sorted set of event id by the time (ms, server clock) it may be delivered again
 --   7. events: hash of event id to envelope
---   8. dead: sorted set of dead-lettered event id by the time it was dead-lettered
+--   8. dead: sorted set of dead-lettered event id by the time it was dead-lettered, in
+--      microseconds, strictly increasing (ties move up by 1 µs) so oldest-first order is exact
 --   9. dead letters: hash of "<id>:envelope", "<id>:error" and "<id>:deliveries" per dead letter
 -- argv:
 --   1. the event id
@@ -51,6 +52,7 @@ redis.call('ZREM', leases, id)
 
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now_us = tonumber(time[1]) * 1000000 + tonumber(time[2])
 
 local count = tonumber(redis.call('HGET', deliveries, id)) or 0
 if count >= max_deliveries then
@@ -59,7 +61,8 @@ if count >= max_deliveries then
     id .. ':error', ARGV[6], id .. ':deliveries', count)
   redis.call('HDEL', events, id)
   redis.call('HDEL', deliveries, id)
-  redis.call('ZADD', dead, now, id)
+  local newest = redis.call('ZRANGE', dead, -1, -1, 'WITHSCORES')[2]
+  redis.call('ZADD', dead, math.max(now_us, (tonumber(newest) or 0) + 1), id)
   local excess = redis.call('ZCARD', dead) - dead_cap
   if excess > 0 then
     local evicted = redis.call('ZPOPMIN', dead, excess)

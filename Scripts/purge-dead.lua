@@ -4,7 +4,7 @@
 -- summary: Deletes dead letters for good: the given ids, or every dead letter of the service
 --   when no id is given. Allowed when Redis is out of memory: it only frees memory.
 -- keys:
---   1. dead: sorted set of dead-lettered event id by the time it was dead-lettered
+--   1. dead: sorted set of dead-lettered event id by the time it was dead-lettered (µs)
 --   2. dead letters: hash of "<id>:envelope", "<id>:error" and "<id>:deliveries" per dead letter
 -- argv:
 --   1+i. the id of a dead letter to delete; none deletes them all

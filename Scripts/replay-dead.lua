@@ -4,7 +4,7 @@
 -- summary: Puts dead letters back in their service's queue, at the back, as if just published:
 --   the envelope returns to the events, the delivery count starts again, one wake marker each.
 -- keys:
---   1. dead: sorted set of dead-lettered event id by the time it was dead-lettered
+--   1. dead: sorted set of dead-lettered event id by the time it was dead-lettered (µs)
 --   2. dead letters: hash of "<id>:envelope", "<id>:error" and "<id>:deliveries" per dead letter
 --   3. events: hash of event id to envelope
 --   4. published: list of queued event ids, the next one at the right end

@@ -16,7 +16,8 @@
 --   6. deliveries: hash of event id to the number of times it was handed out
 --   7. retries: sorted set of event id by the time it may be delivered again
 --   8. events: hash of event id to envelope
---   9. dead: sorted set of dead-lettered event id by the time it was dead-lettered
+--   9. dead: sorted set of dead-lettered event id by the time it was dead-lettered, in
+--      microseconds, strictly increasing (ties move up by 1 µs) so oldest-first order is exact
 --   10. dead letters: hash of "<id>:envelope", "<id>:error" and "<id>:deliveries" per dead letter
 -- argv:
 --   1. how long the guard keeps other sweeps away, in ms; "0" continues a sweep whose batch
@@ -48,6 +49,7 @@ end
 
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now_us = tonumber(time[1]) * 1000000 + tonumber(time[2])
 
 -- Expired leases, earliest deadline first; pushed in reverse so that it ends up picked first.
 local requeued, dead_lettered = 0, 0
@@ -63,7 +65,8 @@ for i = #expired, 1, -1 do
       id .. ':error', 'the lease of delivery ' .. count .. ' expired', id .. ':deliveries', count)
     redis.call('HDEL', events, id)
     redis.call('HDEL', deliveries, id)
-    redis.call('ZADD', dead, now, id)
+    local newest = redis.call('ZRANGE', dead, -1, -1, 'WITHSCORES')[2]
+    redis.call('ZADD', dead, math.max(now_us, (tonumber(newest) or 0) + 1), id)
     local excess = redis.call('ZCARD', dead) - dead_cap
     if excess > 0 then
       local evicted = redis.call('ZPOPMIN', dead, excess)

@@ -9,9 +9,9 @@ local prefix = '{reb}:v1:s:billing:'
 local dead, dead_letters = prefix .. 'dead', prefix .. 'dead-letters'
 local keys = { dead, dead_letters }
 
--- A dead letter as nack.lua or sweep.lua leaves it.
+-- A dead letter as nack.lua or sweep.lua leaves it, dead-lettered at `at` ms (scored in µs).
 local function dead_letter(id, at, deliveries)
-  call('ZADD', dead, at, id)
+  call('ZADD', dead, at * 1000, id)
   call('HSET', dead_letters, id .. ':envelope', 'envelope of ' .. id, id .. ':error', 'error of ' .. id,
     id .. ':deliveries', deliveries or 5)
 end
@@ -95,13 +95,13 @@ test('dead letters dead-lettered in the same ms come in id order', function()
 end)
 
 test('a dead letter missing its fields answers an empty envelope, an empty error and 0 deliveries', function()
-  call('ZADD', dead, 1700000000000, 'ghost')
+  call('ZADD', dead, 1700000000000000, 'ghost')
   assert_equal(run('dead-letters', keys, { 0, 10 }), { 1, 'ghost', 1700000000000, '', '', 0 })
 end)
 
 test('envelopes and errors come back byte for byte', function()
   local envelope, error_text = 'a\0b\r\n' .. string.char(255, 128) .. '{"x":1}', 'line 1\nline 2'
-  call('ZADD', dead, 1, 'e1')
+  call('ZADD', dead, 1000, 'e1')
   call('HSET', dead_letters, 'e1:envelope', envelope, 'e1:error', error_text, 'e1:deliveries', 2)
   assert_equal(run('dead-letters', keys, { 0, 1 }), { 1, 'e1', 1, envelope, error_text, 2 })
 end)
@@ -110,6 +110,11 @@ test('ids with colons are read with their own fields', function()
   dead_letter('order:42', 1, 2)
   dead_letter('order', 2, 3)
   assert_equal(run('dead-letters', keys, { 0, 10 }), page(2, entry('order:42', 1, 2), entry('order', 2, 3)))
+end)
+
+test('deadAt is the µs score rounded down to ms', function()
+  call('ZADD', dead, 1700000000000999, 'e1')
+  assert_equal(run('dead-letters', keys, { 0, 1 })[3], 1700000000000)
 end)
 
 test('reading changes nothing and publishes nothing', function()
@@ -133,7 +138,7 @@ test('reads the dead letter a nack wrote, with its time from the server clock', 
   local reply = run('dead-letters', keys, { 0, 10 })
   assert_equal({ reply[1], reply[2], reply[4], reply[5], reply[6] }, { 1, 'e1', 'envelope of e1', 'error of e1', 2 })
   assert_between(reply[3], before, before + 60000, 'deadAt in ms from TIME')
-  assert_equal(tostring(reply[3]), call('ZSCORE', dead, 'e1'))
+  assert_equal(reply[3], math.floor(tonumber(call('ZSCORE', dead, 'e1')) / 1000), 'the score in µs, read in ms')
   mask_score(dead, 'e1')
 end)
 

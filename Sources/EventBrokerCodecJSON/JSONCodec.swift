@@ -98,7 +98,8 @@ public struct JSONCodec: EventCodec {
     }
 
     /// Decodes an envelope written by ``encodeEnvelope(_:)`` or by another service: keys in any order,
-    /// unknown fields ignored, `id`, `streamId`, `topic` and `publishedAt` required. Malformed or
+    /// unknown fields ignored, `v` (the format version, 1), `id`, `streamId`, `topic` and
+    /// `publishedAt` required; a `v` other than 1 is refused as soon as it is read. Malformed or
     /// hostile bytes throw a ``JSONCodecError``; they never crash and never allocate more than their size.
     public func decodeEnvelope(_ bytes: [UInt8]) throws(JSONCodecError) -> EventEnvelope {
         try JSONEnvelopeReader.decode(bytes)

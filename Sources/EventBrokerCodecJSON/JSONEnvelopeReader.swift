@@ -41,7 +41,11 @@ struct JSONEnvelopeReader {
             guard seen & field.bit == 0 else { throw .duplicateField(field.name) }
             seen |= field.bit
             switch field {
-            case .version: version = try readInteger(field, expected: "the integer format version")
+            case .version:
+                // Checked at once: a newer version may change any other field.
+                let read = try readInteger(field, expected: "the integer format version")
+                guard read == JSONCodec.formatVersion else { throw .unsupportedVersion(read) }
+                version = read
             case .id: id = try readString(field)
             case .streamId: streamId = try readString(field)
             case .topic: topic = try readString(field)
@@ -59,8 +63,7 @@ struct JSONEnvelopeReader {
         scanner.skipWhitespace()
         guard scanner.isAtEnd else { throw scanner.unexpectedByte(expected: "the end of the envelope") }
 
-        guard let version else { throw .missingField(JSONEnvelopeField.version.name) }
-        guard version == JSONCodec.formatVersion else { throw .unsupportedVersion(version) }
+        guard version != nil else { throw .missingField(JSONEnvelopeField.version.name) }
         guard let id else { throw .missingField(JSONEnvelopeField.id.name) }
         guard let streamId else { throw .missingField(JSONEnvelopeField.streamId.name) }
         guard let topic else { throw .missingField(JSONEnvelopeField.topic.name) }

@@ -10,7 +10,7 @@ import Testing
 /// `event-broker checker`, run as the built executable against a throwaway redis-server.
 @Suite(.timeLimit(.minutes(2))) struct CheckerCommandTests {
     @Test func sweepsAnExpiredLeaseBackToTheQueueAndStopsOnSIGTERM() async throws {
-        try await CommandTestRedis.with { redis in
+        try await TestRedis.with(brokers: .commandTests) { redis in
             let billing = try await redis.broker("billing")
             try await billing.subscribe("orders")
             let id = try await billing.publishEvent(Event(streamId: "order-1", topic: "orders"))
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func takesTheURLFromREDIS_URLAndStopsOnSIGINT() async throws {
-        try await CommandTestRedis.with { redis in
+        try await TestRedis.with(brokers: .commandTests) { redis in
             let checker = try ChildProcess(
                 eventBrokerExecutable, ["checker", "--interval", "50ms", "--log-level", "debug"],
                 environment: ["REDIS_URL": redis.url])

@@ -25,7 +25,7 @@ import Testing
     ]
 
     /// A billing instance whose events die on their first failed delivery.
-    func billing(_ redis: CommandTestRedis) async throws -> RedisEventBroker {
+    func billing(_ redis: TestRedis) async throws -> RedisEventBroker {
         let billing = try await redis.broker("billing") { $0.timeoutPolicy = StandardTimeoutPolicy(maxDeliveries: 1) }
         try await billing.subscribe("orders")
         try await billing.subscribe("invoices")
@@ -51,7 +51,7 @@ import Testing
     /// Runs `event-broker dead-letters <arguments> --service billing` against `redis`, expects
     /// success and nothing on standard error, and returns its standard output.
     func deadLetters(
-        _ arguments: [String], on redis: CommandTestRedis, environment: [String: String] = [:],
+        _ arguments: [String], on redis: TestRedis, environment: [String: String] = [:],
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> String {
         let output = try await redis.run(
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func listsAndCountsTheDeadLetters() async throws {
-        try await CommandTestRedis.with { redis in
+        try await TestRedis.with(brokers: .commandTests) { redis in
             let billing = try await billing(redis)
             #expect(try await deadLetters(["list"], on: redis) == "No dead letters.\n")
             #expect(try await deadLetters(["count"], on: redis) == "billing holds 0 dead letters.\n")
@@ -121,7 +121,7 @@ import Testing
     }
 
     @Test func replaysByIdByTopicAndAll() async throws {
-        try await CommandTestRedis.with { redis in
+        try await TestRedis.with(brokers: .commandTests) { redis in
             let billing = try await billing(redis)
             let ids = try await kill(Self.events, with: billing)
             #expect(try await nextEvent(billing) == nil, "dead letters are not in the queue")
@@ -153,7 +153,7 @@ import Testing
     }
 
     @Test func purgesByIdAndAll() async throws {
-        try await CommandTestRedis.with { redis in
+        try await TestRedis.with(brokers: .commandTests) { redis in
             let billing = try await billing(redis)
             let ids = try await kill(Self.events, with: billing)
 
@@ -173,7 +173,7 @@ import Testing
     }
 
     @Test func takesTheKeyPrefixAndTheURLFromREDIS_URL() async throws {
-        try await CommandTestRedis.with { redis in
+        try await TestRedis.with(brokers: .commandTests) { redis in
             let shop = try await redis.broker("billing") {
                 $0.keyPrefix = "shop"
                 $0.timeoutPolicy = StandardTimeoutPolicy(maxDeliveries: 1)

@@ -3,6 +3,7 @@ import Foundation
 /// The envelope as Foundation's `JSONDecoder` reads it, to check our bytes against another parser.
 /// (`JSONSerialization` on Linux drops a leading U+FEFF from strings, so it is not used for this.)
 struct FoundationEnvelope: Decodable, Equatable {
+    var v: Int64
     var id: String
     var streamId: String
     var topic: String

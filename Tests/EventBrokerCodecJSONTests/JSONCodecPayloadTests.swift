@@ -149,7 +149,7 @@ struct JSONCodecPayloadTests {
         let envelope = EventEnvelope(id: "1", streamId: "s", topic: "t", payload: payload, publishedAtMilliseconds: 5)
         #expect(
             String(decoding: try codec.encodeEnvelope(envelope), as: UTF8.self)
-                == #"{"id":"1","streamId":"s","topic":"t","payload":{"street":"a/b"},"publishedAt":5}"#)
+                == #"{"v":1,"id":"1","streamId":"s","topic":"t","payload":{"street":"a/b"},"publishedAt":5}"#)
     }
 
     @Test func decodingAsTheWrongTypeIsATypedError() throws {

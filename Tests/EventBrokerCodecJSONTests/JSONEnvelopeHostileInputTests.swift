@@ -7,9 +7,9 @@ import Testing
 struct JSONEnvelopeHostileInputTests {
     let codec = JSONCodec()
 
-    /// A valid envelope exercising every field, escapes and multi-byte UTF-8.
+    /// A valid envelope exercising every field, escapes and multi-byte UTF-8, as the writer orders them.
     let valid = Array(
-        (#"{"id":"e-1","streamId":"s\"1","topic":"t\u00e9","message":"m😀","#
+        (#"{"v":1,"id":"e-1","streamId":"s\"1","topic":"t\u00e9","message":"m😀","#
             + #""payload":{"a":[1,-2.5e3,true,null,"x\n"]},"headers":{"h":"v"},"publishedAt":1732623456789}"#).utf8)
 
     /// Decodes `bytes`, which must fail, and returns the error.
@@ -31,6 +31,7 @@ struct JSONEnvelopeHostileInputTests {
     @Test func theValidEnvelopeDecodes() throws {
         #expect(try codec.decodeEnvelope(valid).message == "m😀")
         #expect(try codec.decodeEnvelope(valid + Array(" \n\r\t".utf8)).id == "e-1")
+        #expect(valid.first == codec.tag)
     }
 
     @Test func everyTruncatedPrefixIsAnError() {
@@ -75,18 +76,19 @@ struct JSONEnvelopeHostileInputTests {
             ([0xC3, 0x28], 7),  // bad continuation
         ] as [([UInt8], Int)])
     func invalidUTF8InAString(_ bad: [UInt8], offset: Int) {
-        let bytes = Array(#"{"id":""#.utf8) + bad + Array(#"","streamId":"s","topic":"t","publishedAt":0}"#.utf8)
+        let bytes =
+            Array(#"{"id":""#.utf8) + bad + Array(#"","streamId":"s","topic":"t","publishedAt":0,"v":1}"#.utf8)
         #expect(decodingError(bytes) == .invalidUTF8(offset: offset))
     }
 
     @Test func invalidUTF8InsidePayloadAndUnknownFields() {
         let inPayload =
             Array(#"{"id":"a","streamId":"s","topic":"t","payload":[""#.utf8) + [0xFE]
-            + Array(#""],"publishedAt":0}"#.utf8)
+            + Array(#""],"publishedAt":0,"v":1}"#.utf8)
         #expect(decodingError(inPayload) == .invalidUTF8(offset: 49))
         let inUnknown =
             Array(#"{"x":""#.utf8) + [0xC1, 0x81]
-            + Array(#"","id":"a","streamId":"s","topic":"t","publishedAt":0}"#.utf8)
+            + Array(#"","id":"a","streamId":"s","topic":"t","publishedAt":0,"v":1}"#.utf8)
         #expect(decodingError(inUnknown) == .invalidUTF8(offset: 6))
     }
 
@@ -94,7 +96,7 @@ struct JSONEnvelopeHostileInputTests {
         #"\uD800"#, #"\uDC00"#, #"\uD800\u0041"#, #"\uD800x"#, #"\uDBFF\uDBFF"#, #"\uDFFF\uD800"#, #"\uD83D"#,
     ])
     func loneSurrogatesAreErrors(_ escape: String) {
-        let rest = #""streamId":"s","topic":"t","publishedAt":0}"#
+        let rest = #""streamId":"s","topic":"t","publishedAt":0,"v":1}"#
         for text in [
             #"{"id":"\#(escape)",\#(rest)"#,
             #"{"x":"\#(escape)","id":"a",\#(rest)"#,
@@ -109,7 +111,7 @@ struct JSONEnvelopeHostileInputTests {
 
     @Test func badEscapesAreErrors() {
         for escape in [#"\x"#, #"\u12"#, #"\u12G4"#, #"\U0041"#, #"\'"#, "\\"] {
-            let text = #"{"id":"\#(escape)","streamId":"s","topic":"t","publishedAt":0}"#
+            let text = #"{"v":1,"id":"\#(escape)","streamId":"s","topic":"t","publishedAt":0}"#
             guard case .invalidJSON = decodingError(text) else {
                 Issue.record("\(escape) was accepted")
                 continue
@@ -119,10 +121,10 @@ struct JSONEnvelopeHostileInputTests {
 
     @Test func aMillionNestedBracketsAreRefused() {
         let million = String(repeating: "[", count: 1_000_000)
-        let inPayload = #"{"id":"a","streamId":"s","topic":"t","payload":"# + million
-        #expect(decodingError(inPayload) == .nestingTooDeep(offset: 47 + JSONCodec.maximumNestingDepth))
-        let objects = #"{"x":"# + String(repeating: #"{"a":"#, count: 1_000_000)
-        #expect(decodingError(objects) == .nestingTooDeep(offset: 5 + 5 * JSONCodec.maximumNestingDepth))
+        let inPayload = #"{"v":1,"id":"a","streamId":"s","topic":"t","payload":"# + million
+        #expect(decodingError(inPayload) == .nestingTooDeep(offset: 53 + JSONCodec.maximumNestingDepth))
+        let objects = #"{"v":1,"x":"# + String(repeating: #"{"a":"#, count: 1_000_000)
+        #expect(decodingError(objects) == .nestingTooDeep(offset: 11 + 5 * JSONCodec.maximumNestingDepth))
         guard case .invalidJSON = decodingError(million) else {
             Issue.record("a top-level array was accepted")
             return
@@ -132,7 +134,7 @@ struct JSONEnvelopeHostileInputTests {
     @Test func nestingUpToTheLimitIsAccepted() throws {
         let depth = JSONCodec.maximumNestingDepth
         let nested = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
-        let text = #"{"id":"a","streamId":"s","topic":"t","payload":\#(nested),"publishedAt":0}"#
+        let text = #"{"v":1,"id":"a","streamId":"s","topic":"t","payload":\#(nested),"publishedAt":0}"#
         #expect(try codec.decodeEnvelope(Array(text.utf8)).payload == Array(nested.utf8))
         let envelope = EventEnvelope(
             id: "a", streamId: "s", topic: "t", payload: Array(nested.utf8), publishedAtMilliseconds: 0)
@@ -141,24 +143,60 @@ struct JSONEnvelopeHostileInputTests {
 
     @Test func duplicateFieldsAreRefused() {
         let base = #""streamId":"s","topic":"t","publishedAt":0"#
-        #expect(decodingError(#"{"id":"a","id":"b",\#(base)}"#) == .duplicateField("id"))
-        #expect(decodingError(#"{"id":"a","\u0069d":"a",\#(base)}"#) == .duplicateField("id"))
-        #expect(decodingError(#"{"id":"a","payload":1,"payload":1,\#(base)}"#) == .duplicateField("payload"))
-        #expect(decodingError(#"{"id":"a","message":null,"message":"m",\#(base)}"#) == .duplicateField("message"))
-        #expect(decodingError(#"{"id":"a","publishedAt":0,\#(base)}"#) == .duplicateField("publishedAt"))
-        #expect(decodingError(#"{"id":"a","headers":{"k":"1","k":"2"},\#(base)}"#) == .duplicateField("headers.k"))
+        #expect(decodingError(#"{"v":1,"id":"a","id":"b",\#(base)}"#) == .duplicateField("id"))
+        #expect(decodingError(#"{"v":1,"id":"a","\u0069d":"a",\#(base)}"#) == .duplicateField("id"))
+        #expect(decodingError(#"{"v":1,"id":"a","payload":1,"payload":1,\#(base)}"#) == .duplicateField("payload"))
+        #expect(
+            decodingError(#"{"v":1,"id":"a","message":null,"message":"m",\#(base)}"#) == .duplicateField("message"))
+        #expect(decodingError(#"{"v":1,"id":"a","publishedAt":0,\#(base)}"#) == .duplicateField("publishedAt"))
+        #expect(
+            decodingError(#"{"v":1,"id":"a","headers":{"k":"1","k":"2"},\#(base)}"#) == .duplicateField("headers.k"))
+    }
+
+    @Test func aDuplicateVersionIsRefused() {
+        let base = #""id":"a","streamId":"s","topic":"t","publishedAt":0"#
+        for text in [
+            #"{"v":1,"v":1,\#(base)}"#,  // the same version twice
+            #"{"v":1,\#(base),"v":1}"#,  // first and last
+            #"{"v":1,\#(base),"v":2}"#,  // a second opinion must not override the first
+            #"{"v":1,"\u0076":1,\#(base)}"#,  // the same key, escaped
+            #"{"v":1,\#(base),"v":"1"}"#,  // a duplicate of the wrong type is still a duplicate
+            #"{"v":1,"v":1}"#,  // before the other fields are missed
+        ] {
+            #expect(decodingError(text) == .duplicateField("v"), "\(text)")
+        }
+        // An unsupported version is refused as soon as it is read, before any duplicate.
+        #expect(decodingError(#"{"v":2,\#(base),"v":1}"#) == .unsupportedVersion(2))
     }
 
     @Test func unknownFieldsMayRepeat() throws {
-        let text = #"{"x":1,"x":[2],"id":"a","streamId":"s","topic":"t","publishedAt":0,"x":{}}"#
+        let text = #"{"v":1,"x":1,"x":[2],"id":"a","streamId":"s","topic":"t","publishedAt":0,"x":{}}"#
         #expect(try codec.decodeEnvelope(Array(text.utf8)).id == "a")
     }
 
     @Test func missingFieldsAreNamed() {
-        #expect(decodingError("{}") == .missingField("id"))
-        #expect(decodingError(#"{"id":"a","topic":"t","publishedAt":0}"#) == .missingField("streamId"))
-        #expect(decodingError(#"{"id":"a","streamId":"s","publishedAt":0}"#) == .missingField("topic"))
-        #expect(decodingError(#"{"id":"a","streamId":"s","topic":"t"}"#) == .missingField("publishedAt"))
+        #expect(decodingError(#"{"v":1,"streamId":"s","topic":"t","publishedAt":0}"#) == .missingField("id"))
+        #expect(decodingError(#"{"v":1,"id":"a","topic":"t","publishedAt":0}"#) == .missingField("streamId"))
+        #expect(decodingError(#"{"v":1,"id":"a","streamId":"s","publishedAt":0}"#) == .missingField("topic"))
+        #expect(decodingError(#"{"v":1,"id":"a","streamId":"s","topic":"t"}"#) == .missingField("publishedAt"))
+        #expect(decodingError(#"{"v":1}"#) == .missingField("id"))
+    }
+
+    @Test func aMissingVersionIsNamedFirst() {
+        // `v` is checked before every other required field.
+        #expect(decodingError("{}") == .missingField("v"))
+        #expect(decodingError(" { } ") == .missingField("v"))
+        #expect(decodingError(#"{"id":"a","topic":"t"}"#) == .missingField("v"))
+        // An envelope in the format before `v` existed.
+        #expect(decodingError(#"{"id":"a","streamId":"s","topic":"t","publishedAt":0}"#) == .missingField("v"))
+        // Keys that resemble it are unknown fields, not the version.
+        for key in ["V", "version", "v ", " v", "formatVersion", #"\u0056"#] {
+            let text = #"{"\#(key)":1,"id":"a","streamId":"s","topic":"t","publishedAt":0}"#
+            #expect(decodingError(text) == .missingField("v"), "\(text)")
+        }
+        // A `v` inside the payload or the headers is not the envelope's.
+        let nested = #"{"id":"a","streamId":"s","topic":"t","payload":{"v":1},"headers":{"v":"1"},"publishedAt":0}"#
+        #expect(decodingError(nested) == .missingField("v"))
     }
 
     @Test func wrongTypesAreNamed() {
@@ -194,7 +232,7 @@ struct JSONEnvelopeHostileInputTests {
         for number in [
             "01", "-", "+1", "1.", ".5", "1e", "1e+", "0x10", "NaN", "Infinity", "-Infinity", "1_000", "--1",
         ] {
-            let text = #"{"id":"a","streamId":"s","topic":"t","publishedAt":0,"x":\#(number)}"#
+            let text = #"{"v":1,"id":"a","streamId":"s","topic":"t","publishedAt":0,"x":\#(number)}"#
             guard case .invalidJSON = decodingError(text) else {
                 Issue.record("\(number) was accepted")
                 continue
@@ -216,14 +254,14 @@ struct JSONEnvelopeHostileInputTests {
     @Test func nulBytesAreErrors() {
         #expect(decodingError([0]) == .invalidJSON(offset: 0, reason: "expected '{' but found byte 0x00"))
         let rawNulInString =
-            Array(#"{"id":"a"#.utf8) + [0] + Array(#"","streamId":"s","topic":"t","publishedAt":0}"#.utf8)
+            Array(#"{"id":"a"#.utf8) + [0] + Array(#"","streamId":"s","topic":"t","publishedAt":0,"v":1}"#.utf8)
         guard case .invalidJSON(8, let reason) = decodingError(rawNulInString) else {
             Issue.record("a raw NUL inside a string was accepted")
             return
         }
         #expect(reason.contains("control character 0x00"))
         let nulBetweenTokens =
-            Array(#"{"id":"a","#.utf8) + [0] + Array(#""streamId":"s","topic":"t","publishedAt":0}"#.utf8)
+            Array(#"{"id":"a","#.utf8) + [0] + Array(#""streamId":"s","topic":"t","publishedAt":0,"v":1}"#.utf8)
         guard case .invalidJSON(10, _) = decodingError(nulBetweenTokens) else {
             Issue.record("a NUL between tokens was accepted")
             return
@@ -231,7 +269,7 @@ struct JSONEnvelopeHostileInputTests {
     }
 
     @Test func otherSyntaxErrors() {
-        let base = #""id":"a","streamId":"s","topic":"t","publishedAt":0"#
+        let base = #""v":1,"id":"a","streamId":"s","topic":"t","publishedAt":0"#
         for text in [
             "{\(base),}", "{,\(base)}", "{\(base) \"x\":1}", "{'id':'a'}", "{\(base),\"x\":[1,]}",
             "{\(base),\"x\":[,1]}",
@@ -267,7 +305,16 @@ struct JSONEnvelopeHostileInputTests {
     @Test func errorMessagesSayWhatIsWrong() {
         #expect(
             JSONCodecError.missingField("id").description
-                == #"The envelope has no "id" field; id, streamId, topic and publishedAt are required."#)
+                == #"The envelope has no "id" field; v, id, streamId, topic and publishedAt are required."#)
+        #expect(
+            decodingError(#"{"id":"a","streamId":"s","topic":"t","publishedAt":0}"#)?.description
+                == #"The envelope has no "v" field; v, id, streamId, topic and publishedAt are required."#)
+        #expect(
+            decodingError(#"{"v":2,"id":"a","streamId":"s","topic":"t","publishedAt":0}"#)?.description
+                == "The envelope has format version 2; this JSONCodec reads version 1.")
+        #expect(
+            decodingError(#"{"v":"1","id":"a","streamId":"s","topic":"t","publishedAt":0}"#)?.description
+                == #"The envelope field "v" must be the integer format version."#)
         #expect(
             decodingError(#"{"id":"a" "#)?.description
                 == "Invalid JSON at byte 10: unexpected end of input, expected ',' or '}'.")

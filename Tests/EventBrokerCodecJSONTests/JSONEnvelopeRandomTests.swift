@@ -95,6 +95,48 @@ private struct RandomEnvelopes {
         return text + "\""
     }
 
+    /// `envelope` as a service in another language might write it: members in random order, `v`
+    /// anywhere, random whitespace and escapes, absent optional fields sometimes `null`, and
+    /// unknown fields mixed in; with where `v` went among how many members. The text starts with
+    /// `{`, the tag by which a broker finds the JSON codec.
+    mutating func foreignText(of envelope: EventEnvelope) -> (text: String, versionPosition: Int, memberCount: Int) {
+        var members = [
+            space() + jsonString("v") + space() + ":" + space() + "1" + space(),
+            member("id", jsonString(envelope.id)),
+            member("streamId", jsonString(envelope.streamId)),
+            member("topic", jsonString(envelope.topic)),
+            member("publishedAt", String(envelope.publishedAtMilliseconds)),
+        ]
+        if let message = envelope.message {
+            members.append(member("message", jsonString(message)))
+        } else if Bool.random(using: &generator) {
+            members.append(member("message", "null"))
+        }
+        if let payload = envelope.payload {
+            members.append(member("payload", String(decoding: payload, as: UTF8.self)))
+        }
+        if !envelope.headers.isEmpty || Bool.random(using: &generator) {
+            let headers = envelope.headers.shuffled(using: &generator).map { name, value in
+                space() + jsonString(name) + space() + ":" + space() + jsonString(value) + space()
+            }
+            let object = "{" + (headers.isEmpty ? space() : headers.joined(separator: ",")) + "}"
+            let written = envelope.headers.isEmpty && Bool.random(using: &generator) ? "null" : object
+            members.append(member("headers", written))
+        }
+        for _ in 0..<Int.random(in: 0...2, using: &generator) {
+            // "x-" keeps unknown names apart from the known ones.
+            members.append(member("x-" + string(), json(depth: 0)))
+        }
+        let order = members.indices.shuffled(using: &generator)
+        let text = "{" + order.map { members[$0] }.joined(separator: ",") + "}" + space()
+        return (text, order.firstIndex(of: 0)!, members.count)
+    }
+
+    /// One object member, `value` already JSON text.
+    private mutating func member(_ name: String, _ value: String) -> String {
+        space() + jsonString(name) + space() + ":" + space() + value + space()
+    }
+
     static let shortEscapes: [Unicode.Scalar: String] = [
         "\"": #"\""#, "\\": #"\\"#, "\n": #"\n"#, "\r": #"\r"#, "\t": #"\t"#, "\u{8}": #"\b"#, "\u{C}": #"\f"#,
     ]
@@ -115,12 +157,15 @@ struct JSONEnvelopeRandomTests {
                 }
             }
             let bytes = try codec.encodeEnvelope(envelope)
+            #expect(bytes.first == codec.tag)
+            #expect(bytes.starts(with: Array(#"{"v":1,"id":"#.utf8)))
             let decoded = try codec.decodeEnvelope(bytes)
             #expect(decoded == envelope)
             #expect(try codec.encodeEnvelope(decoded) == bytes)
 
             // Foundation's parser reads the same fields from our bytes.
             let foundation = try FoundationEnvelope(bytes: bytes)
+            #expect(foundation.v == JSONCodec.formatVersion)
             #expect(foundation.id == envelope.id)
             #expect(foundation.streamId == envelope.streamId)
             #expect(foundation.topic == envelope.topic)
@@ -128,6 +173,29 @@ struct JSONEnvelopeRandomTests {
             #expect((foundation.headers ?? [:]) == envelope.headers)
             #expect(foundation.publishedAt == envelope.publishedAtMilliseconds)
         }
+    }
+
+    @Test func thousandRandomForeignEnvelopesDecode() throws {
+        var random = RandomEnvelopes(generator: SeededGenerator(seed: 20_261_126))
+        var positions: Set<String> = []
+        for _ in 0..<1_000 {
+            let envelope = random.envelope()
+            let (text, versionPosition, memberCount) = random.foreignText(of: envelope)
+            if versionPosition == 0 { positions.insert("first") }
+            if versionPosition == memberCount - 1 { positions.insert("last") }
+            if versionPosition > 0 && versionPosition < memberCount - 1 { positions.insert("between") }
+            #expect(text.utf8.first == codec.tag)
+            // The generator itself must write valid JSON: Foundation agrees, and finds `v`.
+            let foundation = try FoundationEnvelope(bytes: Array(text.utf8))
+            #expect(foundation.v == 1)
+            #expect(foundation.id == envelope.id)
+
+            let decoded = try codec.decodeEnvelope(Array(text.utf8))
+            #expect(decoded == envelope, "\(text.debugDescription)")
+            // Written back in the writer's form, `v` first.
+            #expect(try codec.encodeEnvelope(decoded) == codec.encodeEnvelope(envelope))
+        }
+        #expect(positions == ["first", "between", "last"])
     }
 
     @Test func randomlyDamagedEnvelopesNeverCrash() {
@@ -147,9 +215,10 @@ struct JSONEnvelopeRandomTests {
                 }
                 if bytes.isEmpty { bytes = [byte] }
             }
-            // Whatever we accept, Foundation's JSON parser must accept too.
+            // Whatever we accept, Foundation's JSON parser must accept too, and reads version 1 in it.
             if (try? codec.decodeEnvelope(bytes)) != nil {
                 #expect(throws: Never.self) { try JSONSerialization.jsonObject(with: Data(bytes)) }
+                #expect((try? FoundationEnvelope(bytes: bytes))?.v == JSONCodec.formatVersion)
             }
         }
     }

@@ -1,113 +1,111 @@
+import EventBrokerTestSupport
 import Foundation
 import Testing
 
 @testable import LuaScriptKit
 
-/// Deliberately broken copies of each real script, one per rule, in
-/// `Fixtures/Broken/<rule>/<script>.lua`: each must be rejected with exactly the expected findings.
+/// Every script of `Scripts/`, broken for every rule at test time (``ScriptBreakage``): each
+/// broken copy must be rejected with exactly the one finding its breakage predicts.
 ///
-/// The rule folders have no lock, so only `Broken/lock/` is checked against one: there `ack` and
-/// `publish` changed under version 1, `nack` and `subscribe` raised their version, `pick` and
-/// `unsubscribe` have no entry, and the lock has an entry for a script that does not exist.
+/// Each copy is linted alone in a temporary folder. Only the `lock` breakage gets a lock there,
+/// the script's own entry of `Scripts/scripts.lock`: the others change the text under the same
+/// version too, which the lock would report as well.
 @Suite struct BrokenScriptsTests {
-    /// Each fixture and the findings it must produce, as `<file>:<line>: <rule>`.
-    static let cases: [(fixture: String, expected: [String])] = [
-        ("syntax/ack.lua", ["ack.lua:19: syntax"]),
-        ("syntax/nack.lua", ["nack.lua:28: syntax"]),
-        ("syntax/pick.lua", ["pick.lua:39: syntax"]),
-        ("syntax/publish.lua", ["publish.lua:42: syntax"]),
-        ("syntax/subscribe.lua", ["subscribe.lua:17: syntax"]),
-        ("syntax/unsubscribe.lua", ["unsubscribe.lua:19: syntax"]),
-        ("lua51-syntax/ack.lua", ["ack.lua:25: lua51-syntax"]),
-        ("lua51-syntax/nack.lua", ["nack.lua:27: lua51-syntax"]),
-        ("lua51-syntax/pick.lua", ["pick.lua:33: lua51-syntax", "pick.lua:38: lua51-syntax"]),
-        ("lua51-syntax/publish.lua", ["publish.lua:44: lua51-syntax"]),
-        ("lua51-syntax/subscribe.lua", ["subscribe.lua:14: lua51-syntax"]),
-        ("lua51-syntax/unsubscribe.lua", ["unsubscribe.lua:15: lua51-syntax"]),
-        ("lua51-library/ack.lua", ["ack.lua:25: lua51-library"]),
-        ("lua51-library/nack.lua", ["nack.lua:20: lua51-library"]),
-        ("lua51-library/pick.lua", ["pick.lua:29: lua51-library"]),
-        ("lua51-library/publish.lua", ["publish.lua:45: lua51-library"]),
-        ("lua51-library/subscribe.lua", ["subscribe.lua:14: lua51-library"]),
-        ("lua51-library/unsubscribe.lua", ["unsubscribe.lua:15: lua51-library"]),
-        ("global-write/ack.lua", ["ack.lua:18: global-write"]),
-        ("global-write/nack.lua", ["nack.lua:28: global-write"]),
-        ("global-write/pick.lua", ["pick.lua:40: global-write"]),
-        ("global-write/publish.lua", ["publish.lua:52: global-write"]),
-        ("global-write/subscribe.lua", ["subscribe.lua:14: global-write"]),
-        ("global-write/unsubscribe.lua", ["unsubscribe.lua:15: global-write"]),
-        ("unknown-global/ack.lua", ["ack.lua:18: unknown-global"]),
-        ("unknown-global/nack.lua", ["nack.lua:28: unknown-global"]),
-        ("unknown-global/pick.lua", ["pick.lua:29: unknown-global"]),
-        ("unknown-global/publish.lua", ["publish.lua:26: unknown-global"]),
-        ("unknown-global/subscribe.lua", ["subscribe.lua:14: unknown-global"]),
-        ("unknown-global/unsubscribe.lua", ["unsubscribe.lua:15: unknown-global"]),
-        ("undeclared-key/ack.lua", ["ack.lua:25: undeclared-key"]),
-        ("undeclared-key/nack.lua", ["nack.lua:25: undeclared-key"]),
-        ("undeclared-key/pick.lua", ["pick.lua:41: undeclared-key"]),
-        ("undeclared-key/publish.lua", ["publish.lua:59: undeclared-key"]),
-        ("undeclared-key/subscribe.lua", ["subscribe.lua:14: undeclared-key"]),
-        ("undeclared-key/unsubscribe.lua", ["unsubscribe.lua:15: undeclared-key"]),
-        ("unknown-command/ack.lua", ["ack.lua:25: unknown-command"]),
-        ("unknown-command/nack.lua", ["nack.lua:26: unknown-command"]),
-        ("unknown-command/pick.lua", ["pick.lua:34: unknown-command"]),
-        ("unknown-command/publish.lua", ["publish.lua:34: unknown-command"]),
-        ("unknown-command/subscribe.lua", ["subscribe.lua:14: unknown-command"]),
-        ("unknown-command/unsubscribe.lua", ["unsubscribe.lua:15: unknown-command"]),
-        ("dynamic-command/ack.lua", ["ack.lua:25: dynamic-command"]),
-        ("dynamic-command/nack.lua", ["nack.lua:25: dynamic-command"]),
-        ("dynamic-command/pick.lua", ["pick.lua:44: dynamic-command"]),
-        ("dynamic-command/publish.lua", ["publish.lua:56: dynamic-command"]),
-        ("dynamic-command/subscribe.lua", ["subscribe.lua:14: dynamic-command"]),
-        ("dynamic-command/unsubscribe.lua", ["unsubscribe.lua:15: dynamic-command"]),
-        ("header/ack.lua", ["ack.lua:3: header"]),
-        ("header/nack.lua", ["nack.lua:2: header"]),
-        ("header/pick.lua", ["pick.lua:4: header"]),
-        ("header/publish.lua", ["publish.lua:10: header"]),
-        ("header/subscribe.lua", ["subscribe.lua:2: header"]),
-        ("header/unsubscribe.lua", ["unsubscribe.lua:1: header"]),
-        ("header-keys/ack.lua", ["ack.lua:11: header-keys"]),
-        ("header-keys/nack.lua", ["nack.lua:28: header-keys"]),
-        ("header-keys/pick.lua", ["pick.lua:29: header-keys"]),
-        ("header-keys/publish.lua", ["publish.lua:25: header-keys"]),
-        ("header-keys/subscribe.lua", ["subscribe.lua:9: header-keys"]),
-        ("header-keys/unsubscribe.lua", ["unsubscribe.lua:7: header-keys", "unsubscribe.lua:15: header-keys"]),
-        ("header-argv/ack.lua", ["ack.lua:18: header-argv"]),
-        ("header-argv/nack.lua", ["nack.lua:17: header-argv"]),
-        ("header-argv/pick.lua", ["pick.lua:31: header-argv"]),
-        ("header-argv/publish.lua", ["publish.lua:26: header-argv"]),
-        ("header-argv/subscribe.lua", ["subscribe.lua:14: header-argv"]),
-        ("header-argv/unsubscribe.lua", ["unsubscribe.lua:11: header-argv", "unsubscribe.lua:15: header-argv"]),
-        ("lock/ack.lua", ["ack.lua:3: lock"]),
-        ("lock/nack.lua", ["nack.lua:3: lock"]),
-        ("lock/pick.lua", ["pick.lua:3: lock"]),
-        ("lock/publish.lua", ["publish.lua:3: lock"]),
-        ("lock/subscribe.lua", ["subscribe.lua:3: lock"]),
-        ("lock/unsubscribe.lua", ["unsubscribe.lua:3: lock"]),
-    ]
+    /// The repository's `Scripts/` folder.
+    static let scriptsFolder = packageRoot.appending(path: "Scripts")
 
-    @Test(arguments: cases)
-    func rejectsTheBrokenCopy(fixture: String, expected: [String]) throws {
-        let path = fixtures.appending(path: "Broken/\(fixture)").path(percentEncoded: false)
-        let findings = try ScriptLinter.run(paths: [path], updateLock: false).findings.filter { $0.path == path }
-        #expect(findings.map(\.location) == expected, "\(findings.map(\.description))")
+    /// The names of the scripts of `Scripts/`, without `.lua`, sorted.
+    static let scripts: [String] = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: scriptsFolder.path(percentEncoded: false))) ?? []
+        return names.filter { $0.hasSuffix(".lua") }.map { String($0.dropLast(4)) }.sorted()
+    }()
+
+    /// The text of the real script `name`.
+    static func source(of name: String) throws -> String {
+        String(decoding: try Data(contentsOf: scriptsFolder.appending(path: "\(name).lua")), as: UTF8.self)
     }
 
-    @Test func coversEveryRuleForEveryScript() {
-        let scripts = ["ack", "nack", "pick", "publish", "subscribe", "unsubscribe"]
-        let expectedFixtures = LintRule.allCases.flatMap { rule in scripts.map { "\(rule.rawValue)/\($0).lua" } }
-        #expect(Set(Self.cases.map(\.fixture)) == Set(expectedFixtures))
-        for (fixture, expected) in Self.cases {
-            let rule = fixture.prefix { $0 != "/" }
-            #expect(expected.allSatisfy { $0.hasSuffix(": \(rule)") }, "\(fixture) must fail its own rule only")
+    /// The lines of the real `Scripts/scripts.lock`.
+    static func realLockLines() throws -> [String] {
+        let text = String(decoding: try Data(contentsOf: scriptsFolder.appending(path: "scripts.lock")), as: UTF8.self)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// The real lock with only its comments and the entry of `name`.
+    static func lock(for name: String) throws -> String {
+        try realLockLines().filter { $0.hasPrefix("#") || $0.isEmpty || $0.hasPrefix("\(name) ") }.joined(separator: "\n")
+    }
+
+    /// The findings of linting the scripts of `folder` with its lock, if it has one.
+    static func lint(_ folder: URL) throws -> [Finding] {
+        try ScriptLinter.run(paths: [folder.path(percentEncoded: false)], updateLock: false).findings
+    }
+
+    @Test(arguments: ScriptBreakage.all, scripts)
+    func rejectsTheBrokenCopy(breakage: ScriptBreakage, script: String) throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try Self.source(of: script)
+
+        // The unbroken copy lints clean, lock included, so the finding below is the breakage's.
+        try writeFile(source, named: "\(script).lua", in: folder)
+        try writeFile(try Self.lock(for: script), named: "scripts.lock", in: folder)
+        #expect(try Self.lint(folder).map(\.description) == [])
+
+        let broken = try #require(breakage.mutation.apply(to: source), "\(breakage) does not apply to \(script).lua")
+        #expect(broken.text != source, "\(breakage) left \(script).lua as it was")
+        try writeFile(broken.text, named: "\(script).lua", in: folder)
+        if breakage.rule != .lock {
+            try FileManager.default.removeItem(at: folder.appending(path: "scripts.lock"))
+        }
+        let findings = try Self.lint(folder)
+        #expect(findings.map(\.location) == ["\(script).lua:\(broken.line): \(breakage.rule.rawValue)"], "\(findings)")
+        if breakage.rule == .lock {
+            #expect(findings.allSatisfy { !$0.isResolvedByUpdatingLock }, "a changed text must not be fixed by relocking")
         }
     }
 
-    @Test func reportsTheLockEntryWithoutScript() throws {
-        let folder = fixtures.appending(path: "Broken/lock").path(percentEncoded: false)
-        let report = try ScriptLinter.run(paths: [folder], updateLock: false)
-        #expect(report.findings.filter { $0.path.hasSuffix("scripts.lock") }.map(\.location) == ["scripts.lock:6: lock"])
-        #expect(report.findings.count == 7)
-        #expect(report.findings.filter { !$0.isResolvedByUpdatingLock }.map(\.location) == ["ack.lua:3: lock", "publish.lua:3: lock"])
+    @Test func coversEveryRuleForEveryScript() throws {
+        #expect(ScriptBreakage.all.map(\.rule) == LintRule.allCases)
+        // Every script of the folder, and only those, has a lock entry: none is left out.
+        let locked = try Self.realLockLines().filter { !$0.hasPrefix("#") && !$0.isEmpty }.map { String($0.prefix { $0 != " " }) }
+        #expect(!Self.scripts.isEmpty)
+        #expect(Self.scripts == locked)
+    }
+
+    /// The real scripts against a lock that misses one, records another at a lower version, has
+    /// an entry for a script that does not exist, and a third script changed under its version.
+    @Test func reportsEveryKindOfStaleLockOnTheRealScripts() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try #require(Self.scripts.count >= 3)
+        let (missing, raised, changed) = (Self.scripts[0], Self.scripts[1], Self.scripts[2])
+        var versionLines: [String: Int] = [:]
+        for script in Self.scripts {
+            var source = try Self.source(of: script)
+            if script == changed {
+                let breakage = try #require(ScriptBreakage.all.first { $0.rule == .lock })
+                source = try #require(breakage.mutation.apply(to: source)).text
+            }
+            let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+            versionLines[script] = try #require(lines.firstIndex { $0.hasPrefix("-- version:") }) + 1
+            try writeFile(source, named: "\(script).lua", in: folder)
+        }
+        var lock = try Self.realLockLines().filter { !$0.hasPrefix("\(missing) ") }
+        let raisedIndex = try #require(lock.firstIndex { $0.hasPrefix("\(raised) ") })
+        let raisedEntry = lock[raisedIndex].split(separator: " ")
+        lock[raisedIndex] = "\(raised) \(Int(raisedEntry[1])! + 1) \(raisedEntry[2])"
+        let ghostLine = try #require(lock.lastIndex { !$0.isEmpty }) + 2
+        lock.insert("zzz-removed 1 \(String(repeating: "0", count: 40))", at: ghostLine - 1)
+        try writeFile(lock.joined(separator: "\n"), named: "scripts.lock", in: folder)
+
+        let findings = try Self.lint(folder)
+        #expect(findings.map(\.location) == [
+            "\(missing).lua:\(versionLines[missing]!): lock",
+            "\(raised).lua:\(versionLines[raised]!): lock",
+            "\(changed).lua:\(versionLines[changed]!): lock",
+            "scripts.lock:\(ghostLine): lock",
+        ], "\(findings)")
+        #expect(findings.filter { !$0.isResolvedByUpdatingLock }.map(\.location) == ["\(changed).lua:\(versionLines[changed]!): lock"])
     }
 }

@@ -1,4 +1,3 @@
-import EventBrokerTestSupport
 import Foundation
 
 @testable import LuaScriptKit
@@ -43,6 +42,3 @@ func testHeader(keys: Int, argv: Int) -> String {
         + ["-- returns:", "--   anything", ""]
     return lines.joined(separator: "\n") + "\n"
 }
-
-/// `Tests/LuaScriptKitTests/Fixtures`.
-let fixtures = packageRoot.appending(path: "Tests/LuaScriptKitTests/Fixtures")

@@ -1,3 +1,4 @@
+import EventBrokerTestSupport
 import Foundation
 import Testing
 

@@ -1,73 +1,12 @@
+import EventBrokerTestSupport
 import Foundation
-import Logging
-import RedisServerProcess
 import Synchronization
 import Testing
 
 @testable import EventBrokerCore
 @testable import RedisEventBroker
 
-/// A throwaway redis-server for one test, an admin connection to it, and broker factories.
-final class TestRedis: Sendable {
-    let server: RedisServerProcess
-    let admin: RedisConnection
-    private let brokers = Mutex<[RedisEventBroker]>([])
-
-    private init(server: RedisServerProcess) {
-        self.server = server
-        admin = RedisConnection(
-            endpoint: try! RedisEndpoint(url: server.url), clientName: "test-admin", options: RedisConnectionOptions(),
-            logger: Logger(label: "test-admin"), onReconnect: nil)
-    }
-
-    /// Runs `body` with a fresh server, then shuts down every broker it made and stops the server.
-    static func with(
-        _ options: RedisServerProcess.Options = .init(), _ body: (TestRedis) async throws -> Void
-    ) async throws {
-        let redis = TestRedis(server: try await RedisServerProcess.start(options))
-        do {
-            try await body(redis)
-        } catch {
-            await redis.tearDown()
-            throw error
-        }
-        await redis.tearDown()
-    }
-
-    private func tearDown() async {
-        for broker in brokers.withLock({ $0 }) {
-            try? await broker.shutdown()
-        }
-        await admin.close()
-        server.stop()
-    }
-
-    /// A configuration for `service` on this server, with a short idle poll interval.
-    func configuration(_ service: String, processingTimeout: Duration = .seconds(30)) -> BrokerConfiguration {
-        var configuration = BrokerConfiguration(
-            serviceName: service, redisURL: server.url, processingTimeout: processingTimeout, environment: [:])
-        configuration.idlePollInterval = .milliseconds(500)
-        configuration.logger = Logger(label: "test.\(service)")
-        return configuration
-    }
-
-    /// A new broker instance; the fixture shuts it down at the end of the test.
-    func broker(_ service: String, configure: (inout BrokerConfiguration) -> Void = { _ in }) async throws
-        -> RedisEventBroker
-    {
-        var configuration = configuration(service)
-        configure(&configuration)
-        let broker = try await RedisEventBroker(configuration)
-        brokers.withLock { $0.append(broker) }
-        return broker
-    }
-
-    /// Sends one command on the admin connection.
-    @discardableResult
-    func command(_ arguments: String...) async throws -> RedisReply {
-        try await admin.send(arguments.map { Array($0.utf8) })
-    }
-
+extension TestRedis {
     /// Every key and its DUMP: equal snapshots mean Redis holds exactly the same data.
     func snapshot() async throws -> [String: [UInt8]] {
         var result: [String: [UInt8]] = [:]
@@ -112,13 +51,6 @@ final class TestRedis: Sendable {
             line.split(separator: " ").first { $0.hasPrefix("name=") }.map { String($0.dropFirst(5)) }
         }.filter { !$0.isEmpty && $0 != "test-admin" }
     }
-}
-
-/// Picks one event with a handler that succeeds and returns it; `nil` when the queue was empty.
-func nextEvent(_ broker: RedisEventBroker) async throws -> DeliveredEvent? {
-    var picked: DeliveredEvent?
-    try await broker.pick { picked = $0 }
-    return picked
 }
 
 /// The id of the event ``nextEvent(_:)`` picks.

@@ -1,0 +1,51 @@
+import EventBrokerTestSupport
+import Foundation
+import Logging
+import Testing
+
+/// The built `event-broker`: SwiftPM puts it next to the test runner executable.
+let eventBrokerExecutable = Bundle.main.executableURL!.deletingLastPathComponent().appending(path: "event-broker")
+
+/// A Redis URL no server listens on: commands that must fail before connecting get it as
+/// `REDIS_URL`, so that no test can ever reach a Redis of the machine.
+let unreachableRedisURL = "unix:///nonexistent/redis-event-broker-tests.sock"
+
+extension TestRedis.BrokerSettings {
+    /// For command tests: brokers run no lease checker of their own, so that only the command
+    /// under test sweeps; the configuration's idle poll interval; only critical log messages.
+    static let commandTests = Self(leaseChecker: false, idlePollInterval: nil, logLevel: .critical)
+}
+
+extension TestRedis {
+    /// Starts `event-broker` with `arguments` and `--redis-url` of this server.
+    func start(_ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess(eventBrokerExecutable, arguments + ["--redis-url", url])
+    }
+
+    /// Runs `event-broker` with `arguments` and `--redis-url` of this server (and `environment`
+    /// added to the test's), and returns its output once it exited.
+    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessOutput {
+        try await runEventBroker(arguments + ["--redis-url", url], environment: environment)
+    }
+}
+
+/// Runs `event-broker` with `arguments` (and `environment` added to the test's), and returns
+/// its output once it exited; records an issue and kills it if that takes over 30 seconds.
+func runEventBroker(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessOutput {
+    let child = try ChildProcess(eventBrokerExecutable, arguments, environment: environment)
+    try child.closeInput()
+    return try #require(try await child.exit(within: .seconds(30)), "event-broker \(arguments) did not exit")
+}
+
+/// Waits until `condition` holds, checking every 20 ms; records an issue after `timeout`.
+func eventually(
+    _ what: String, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
+}
