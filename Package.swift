@@ -94,10 +94,10 @@ let package = Package(
             name: "EventBrokerCodecBinary",
             dependencies: ["EventBrokerCore"]
         ),
-        // The umbrella most users import: the core, the lease checker and JSON as the default codec.
+        // The umbrella most users import: the core, the lease checker, JSON as the default codec and binary readable.
         .target(
             name: "RedisEventBroker",
-            dependencies: ["EventBrokerCore", "EventBrokerChecker", "EventBrokerCodecJSON"]
+            dependencies: ["EventBrokerCore", "EventBrokerChecker", "EventBrokerCodecJSON", "EventBrokerCodecBinary"]
         ),
         // A throwaway redis-server for tests, the demo and benchmarks.
         .target(name: "RedisServerProcess"),

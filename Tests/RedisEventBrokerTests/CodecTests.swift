@@ -118,6 +118,63 @@ struct PropertyListCodec: EventCodec {
         }
     }
 
+    @Test func theDefaultConfigurationReadsJSONAndBinaryAndSwitchingIsOneLine() async throws {
+        try await TestRedis.with { redis in
+            let jsonWriter = try await redis.broker("shop")
+            let binaryWriter = try await redis.broker("shop") { $0.codec = BinaryCodec() }
+            let billing = try await redis.broker("billing")
+            try await billing.subscribe("orders")
+            var published: [String: Int] = [:]
+            for number in 1...6 {
+                let writer = number.isMultiple(of: 2) ? binaryWriter : jsonWriter
+                published[try await writer.publishEvent(
+                    Event(streamId: "order-\(number)", topic: "orders", payload: Order(number: number, item: "item \(number)")))] = number
+            }
+            var firstBytes: Set<UInt8> = []
+            for id in published.keys {
+                firstBytes.insert(try #require(try await redis.command("HGET", billing.serviceKeys.events, id).bytes?.first))
+            }
+            #expect(firstBytes == [UInt8(ascii: "{"), UInt8(ascii: "B")])
+            var read: [String: Int] = [:]
+            while let event = try await nextEvent(billing) {
+                read[event.id] = try event.payload(as: Order.self).number
+            }
+            #expect(read == published)
+        }
+    }
+
+    @Test func aMalformedBinaryEnvelopeIsDeadLetteredAndTheConsumerGoesOn() async throws {
+        /// Claims the binary tag and writes an envelope with undefined flag bits.
+        struct Breaker: EventCodec {
+            var name: String { "breaker" }
+            var tag: UInt8 { BinaryCodec().tag }
+            func encodePayload(_ payload: any Encodable) throws -> [UInt8] { [] }
+            func decodePayload<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+                try BinaryCodec().decodePayload(type, from: bytes)
+            }
+            func encodeEnvelope(_ envelope: EventEnvelope) throws -> [UInt8] { [tag, 1, 0xF8] }
+            func decodeEnvelope(_ bytes: [UInt8]) throws -> EventEnvelope { try BinaryCodec().decodeEnvelope(bytes) }
+        }
+        try await TestRedis.with { redis in
+            let breaker = try await redis.broker("shop") { configuration in
+                configuration.codec = Breaker()
+                configuration.readableCodecs = []
+            }
+            let shop = try await redis.broker("shop")
+            let billing = try await redis.broker("billing") { configuration in
+                configuration.timeoutPolicy = StandardTimeoutPolicy(maxDeliveries: 1)
+            }
+            try await billing.subscribe("orders")
+            let broken = try await breaker.publishEvent(Event(streamId: "order-1", topic: "orders"))
+            let good = try await shop.publishEvent(Event(streamId: "order-2", topic: "orders"))
+            await #expect(throws: BrokerError.self) { try await billing.pick { _ in } }
+            #expect(try await nextEvent(billing)?.id == good)
+            let letters = try await billing.deadLetters.list().page
+            #expect(letters.map(\.eventId) == [broken])
+            #expect(letters.first?.error.contains(String(describing: BinaryCodecError.unknownFlags(0xF8))) == true)
+        }
+    }
+
     @Test func twoCodecsWithOneTagAreRefusedBeforeConnecting() async throws {
         /// Claims JSON's tag; the broker must refuse it before any use.
         struct Impostor: EventCodec {
