@@ -250,6 +250,17 @@ package struct BrokerScripts: Sendable {
         return Int(purged)
     }
 
+    /// How many events of `service` are queued, in flight, delayed and dead-lettered, read at once.
+    func depths(service: ServiceKeys) async throws -> QueueDepths {
+        let reply = try await runner.run(
+            .depths, keys: [service.published, service.inflight, service.retries, service.dead], arguments: [])
+        guard let values = reply.array?.compactMap(\.integer), values.count == 4 else {
+            throw unexpected("depths", reply)
+        }
+        return QueueDepths(
+            queued: Int(values[0]), inFlight: Int(values[1]), delayed: Int(values[2]), deadLetters: Int(values[3]))
+    }
+
     /// Adds `serviceName` to the subscribers of `topic` and to the registry of services.
     func subscribe(serviceName: String, topic: String) async throws {
         let topicKeys = layout.topic(topic)

@@ -24,8 +24,8 @@ struct ScriptBreakage: Sendable, CustomTestStringConvertible {
         ScriptBreakage(rule: .globalWrite, mutation: .insertBeforeLastReturn("leaked = true")),
         // `print` is no global of Redis's Lua (use `redis.log`).
         ScriptBreakage(rule: .unknownGlobal, mutation: .insertBeforeLastReturn("print('done')")),
-        // A key built from ARGV: Redis (and Cluster) cannot know the script touches it.
-        ScriptBreakage(rule: .undeclaredKey, mutation: .insertBeforeLastReturn("redis.call('GET', 'events:' .. ARGV[1])")),
+        // A key built by concatenation: Redis (and Cluster) cannot know the script touches it.
+        ScriptBreakage(rule: .undeclaredKey, mutation: .insertBeforeLastReturn("redis.call('GET', 'events:' .. KEYS[1])")),
         // The command of the script's first `redis.call` misspelt.
         ScriptBreakage(rule: .unknownCommand, mutation: .replaceFirstInCode("redis.call('", with: "redis.call('X-")),
         // The command of the script's first `redis.call` computed rather than a string literal.
@@ -33,9 +33,10 @@ struct ScriptBreakage: Sendable, CustomTestStringConvertible {
         // A header without its `-- version:` line.
         ScriptBreakage(rule: .header, mutation: .deleteHeaderField("version")),
         // A header that says the script takes no keys, though its code uses KEYS.
-        ScriptBreakage(rule: .headerKeys, mutation: .declareNone(section: "keys")),
-        // A header that says the script takes no arguments, though its code uses ARGV.
-        ScriptBreakage(rule: .headerArgv, mutation: .declareNone(section: "argv")),
+        ScriptBreakage(rule: .headerKeys, mutation: .misdeclare(section: "keys")),
+        // A header that says the script takes no arguments, though its code uses ARGV, or
+        // declares one that its code never reads.
+        ScriptBreakage(rule: .headerArgv, mutation: .misdeclare(section: "argv")),
         // One byte of the code changed under the version the lock records.
         ScriptBreakage(rule: .lock, mutation: .changeOneByteOfTheLastReturn),
     ]
@@ -44,7 +45,7 @@ struct ScriptBreakage: Sendable, CustomTestStringConvertible {
 /// A text change that breaks a script, and where the finding it causes must point.
 ///
 /// Every case applies to every script of `Scripts/`: each has a header after a `#!lua` line, at
-/// least one key and one argument, a `redis.call` with a literal command, and ends with a
+/// least one key, a `redis.call` with a literal command, and ends with a
 /// top-level `return`. ``apply(to:)`` returns nil for a script where that does not hold, and the
 /// test then fails rather than passing without a change.
 enum ScriptMutation: Sendable, CustomStringConvertible {
@@ -56,12 +57,14 @@ enum ScriptMutation: Sendable, CustomStringConvertible {
     /// Deletes the header's `-- <field>:` line; the finding points at the header's first line,
     /// where the linter reports missing fields.
     case deleteHeaderField(String)
-    /// Replaces the items of the header's `-- keys:` or `-- argv:` section by `--   none`.
+    /// Replaces the items of the header's `-- keys:` or `-- argv:` section by `--   none`, or
+    /// a section that says `none` by one item, which the code then never reads.
     ///
-    /// The finding points at the code's first use of `KEYS` (`ARGV`) that does not index it with
-    /// an integer literal (`#KEYS`, `KEYS[i]`), which needs repeating items; when every use is
-    /// such a literal index, at the first of them, which the header no longer lists.
-    case declareNone(section: String)
+    /// With `none`, the finding points at the code's first use of `KEYS` (`ARGV`) that does not
+    /// index it with an integer literal (`#KEYS`, `KEYS[i]`), which needs repeating items; when
+    /// every use is such a literal index, at the first of them, which the header no longer lists.
+    /// With the added item, it points at that item.
+    case misdeclare(section: String)
     /// Turns the space after the last top-level `return` into a tab: the same code, another
     /// text, and so another SHA1 under the same version; the finding points at `-- version:`.
     case changeOneByteOfTheLastReturn
@@ -71,7 +74,7 @@ enum ScriptMutation: Sendable, CustomStringConvertible {
         case .insertBeforeLastReturn(let line): return "insert '\(line)' before the last return"
         case .replaceFirstInCode(let old, let new): return "replace the first \"\(old)\" by \"\(new)\""
         case .deleteHeaderField(let field): return "delete the '-- \(field):' line"
-        case .declareNone(let section): return "declare '\(section)' none"
+        case .misdeclare(let section): return "declare '\(section)' none, or one unread item"
         case .changeOneByteOfTheLastReturn: return "a tab after the last return"
         }
     }
@@ -98,10 +101,14 @@ enum ScriptMutation: Sendable, CustomStringConvertible {
             }
             lines.remove(at: index)
             return (Self.text(lines), headerStart + 1)
-        case .declareNone(let section):
+        case .misdeclare(let section):
             guard let index = lines.firstIndex(of: "-- \(section):") else { return nil }
             let items = lines[(index + 1)...].prefix { $0.hasPrefix("--   ") }
-            guard !items.isEmpty, items != ["--   none"] else { return nil }
+            if items == ["--   none"] {
+                lines[index + 1] = "--   1. unread: an item the code never reads"
+                return (Self.text(lines), index + 2)
+            }
+            guard !items.isEmpty else { return nil }
             lines.replaceSubrange(items.startIndex..<items.endIndex, with: ["--   none"])
             guard let line = Self.firstUseNeedingItems(of: section.uppercased(), in: lines) else { return nil }
             return (Self.text(lines), line)
