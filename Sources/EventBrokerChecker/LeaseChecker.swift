@@ -5,6 +5,7 @@ import Logging
 /// ``interval`` it sweeps the instance's service, putting deliveries whose lease expired (their
 /// instance crashed or hung) back at the front of the queue, moving retries whose delay passed
 /// back, dead-lettering events whose deliveries are used up, and waking one instance per event.
+/// The broker's ``BrokerConfiguration/observers`` hear of each sweep.
 ///
 /// Every instance of a service runs one; a `SET NX PX` guard in the sweep script makes one
 /// sweep per service per interval do the work. The `RedisEventBroker` module's default
@@ -33,7 +34,8 @@ public struct LeaseChecker: BrokerCompanion, CustomStringConvertible {
         let sweep = ServiceSweep(
             scripts: broker.scripts, service: broker.serviceKeys, serviceName: broker.serviceName,
             interval: interval, batchLimit: batchLimit, maxDeliveries: broker.timeoutPolicy.maxDeliveries,
-            deadLetterLimit: broker.configuration.deadLetterLimit, logger: broker.logger)
+            deadLetterLimit: broker.configuration.deadLetterLimit, logger: broker.logger,
+            observers: broker.configuration.observers)
         while !Task.isCancelled {
             do {
                 try await sweep.run()

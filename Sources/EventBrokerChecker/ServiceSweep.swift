@@ -2,7 +2,8 @@ import EventBrokerCore
 import Logging
 
 /// One sweep of one service's queue: expired leases and due retries put back (or dead-lettered),
-/// repeated while the batch limit is reached, so a sweep costs O(expired + due).
+/// repeated while the batch limit is reached, so a sweep costs O(expired + due). The observers
+/// hear of every sweep this call did.
 struct ServiceSweep {
     let scripts: BrokerScripts
     let service: ServiceKeys
@@ -12,6 +13,7 @@ struct ServiceSweep {
     let maxDeliveries: Int
     let deadLetterLimit: Int
     let logger: Logger
+    let observers: [any BrokerObserver]
 
     /// Sweeps once, unless another instance swept this interval; returns what was done in all.
     @discardableResult
@@ -29,6 +31,11 @@ struct ServiceSweep {
             total.deadLettered += outcome.deadLettered
             total.more = outcome.more
             guardTime = .zero
+        }
+        for observer in observers {
+            observer.queueSwept(
+                service: serviceName, expiredRequeued: total.requeued, retriesDue: total.retried,
+                deadLettered: total.deadLettered)
         }
         if total.requeued + total.retried + total.deadLettered > 0 {
             logger.notice(

@@ -5,7 +5,9 @@ import ServiceLifecycle
 /// The lease checker as a process of its own (the original package's checker process, and
 /// `event-broker checker`): every ``interval`` it sweeps the queue of every service that ever
 /// subscribed under the key prefix. It shares the `SET NX PX` guard with the checkers inside the
-/// broker instances, so running both does no work twice.
+/// broker instances, so running both does no work twice. Its ``observers`` hear of each
+/// service's sweeps, of its reconnects (role `checker`) and script reloads, with an empty
+/// service name for the latter two, since they serve every service.
 ///
 /// ```swift
 /// let checker = try StandaloneChecker(redisURL: "redis://127.0.0.1:6379", logger: logger)
@@ -21,17 +23,19 @@ public struct StandaloneChecker: Service {
     public var maxDeliveries: Int
     /// The most dead letters a service keeps.
     public var deadLetterLimit: Int
+    /// What hears of the sweeps, reconnects and script reloads, such as `EventBrokerMetrics`' `BrokerMetrics`.
+    public var observers: [any BrokerObserver]
 
     private let endpoint: RedisEndpoint
     private let layout: KeyLayout
     private let logger: Logger
 
     /// Creates a checker for the services of `keyPrefix` on the Redis of `redisURL` (same URL
-    /// forms as ``BrokerConfiguration/redisURL``); throws for a bad URL or prefix.
+    /// forms as ``BrokerConfiguration/redisURL``), told to `observers`; throws for a bad URL or prefix.
     public init(
         redisURL: String, keyPrefix: String = "reb", interval: Duration = .seconds(1), batchLimit: Int = 500,
         maxDeliveries: Int = StandardTimeoutPolicy().maxDeliveries, deadLetterLimit: Int = 10_000,
-        logger: Logger = Logger(label: "RedisEventBroker.Checker")
+        observers: [any BrokerObserver] = [], logger: Logger = Logger(label: "RedisEventBroker.Checker")
     ) throws {
         guard interval > .zero, batchLimit >= 1, maxDeliveries >= 1, deadLetterLimit >= 1 else {
             throw BrokerError.invalidConfiguration(
@@ -43,14 +47,17 @@ public struct StandaloneChecker: Service {
         self.batchLimit = batchLimit
         self.maxDeliveries = maxDeliveries
         self.deadLetterLimit = deadLetterLimit
+        self.observers = observers
         self.logger = logger
     }
 
     /// Sweeps every service once per ``interval`` until graceful shutdown or cancellation.
     public func run() async throws {
         let connection = RedisConnection(
-            endpoint: endpoint, clientName: "reb:checker", logger: logger)
-        let scripts = BrokerScripts(runner: ScriptRunner(connection: connection, logger: logger), layout: layout)
+            endpoint: endpoint, clientName: "reb:checker", logger: logger,
+            onReconnect: RedisEventBroker.reconnectObserver(observers, service: "", role: "checker"))
+        let scripts = BrokerScripts(
+            runner: ScriptRunner(connection: connection, logger: logger, observers: observers), layout: layout)
         logger.info("Checker started", metadata: ["redis": "\(endpoint)", "interval": "\(interval)"])
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
@@ -74,7 +81,8 @@ public struct StandaloneChecker: Service {
         for name in services.sorted() {
             let sweep = ServiceSweep(
                 scripts: scripts, service: layout.service(name), serviceName: name, interval: interval,
-                batchLimit: batchLimit, maxDeliveries: maxDeliveries, deadLetterLimit: deadLetterLimit, logger: logger)
+                batchLimit: batchLimit, maxDeliveries: maxDeliveries, deadLetterLimit: deadLetterLimit, logger: logger,
+                observers: observers)
             do {
                 try await sweep.run()
             } catch {

@@ -50,6 +50,13 @@ public struct BrokerConfiguration: Sendable {
     /// Work that runs beside each broker instance, such as the lease checker of
     /// `EventBrokerChecker` (the `RedisEventBroker` module adds it by default).
     public var companions: [any BrokerCompanion] = []
+    /// What sees each step of an event's life, the checker's sweeps, reconnects, script reloads
+    /// and the queue depths, such as `EventBrokerMetrics`' `BrokerMetrics`. None by default: the
+    /// broker then reads no clock and samples no depths for them.
+    public var observers: [any BrokerObserver] = []
+    /// How often each instance reads its service's queue depths for the ``observers``, with one
+    /// script call; only instances with observers sample.
+    public var depthSamplingInterval: Duration = .seconds(15)
     /// Where the broker logs; metadata carries the service, topic and event id.
     public var logger: Logger = Logger(label: "RedisEventBroker")
 
@@ -77,6 +84,7 @@ public struct BrokerConfiguration: Sendable {
         try Self.requirePositive(connectTimeout, "connectTimeout")
         try Self.requirePositive(commandTimeout, "commandTimeout")
         try Self.requirePositive(shutdownGracePeriod, "shutdownGracePeriod")
+        try Self.requirePositive(depthSamplingInterval, "depthSamplingInterval")
         guard consumerConcurrency >= 1 else {
             throw BrokerError.invalidConfiguration(setting: "consumerConcurrency", reason: "must be at least 1")
         }
@@ -109,10 +117,11 @@ public struct BrokerConfiguration: Sendable {
             codecName: codec.name, readableCodecNames: readableCodecs.map(\.name), keyPrefix: keyPrefix, consumerConcurrency: consumerConcurrency,
             idlePollInterval: idlePollInterval, connectTimeout: connectTimeout, commandTimeout: commandTimeout,
             timeoutPolicy: timeoutPolicy.map { String(reflecting: $0) }, deadLetterLimit: deadLetterLimit,
-            shutdownGracePeriod: shutdownGracePeriod, companions: companions.map { String(reflecting: $0) })
+            shutdownGracePeriod: shutdownGracePeriod, companions: companions.map { String(reflecting: $0) },
+            observers: observers.map { String(reflecting: $0) }, depthSamplingInterval: depthSamplingInterval)
     }
 
-    /// Every value setting of a configuration, policies and companions by their description;
+    /// Every value setting of a configuration, policies, companions and observers by their description;
     /// the logger is left out.
     struct SharingKey: Hashable, Sendable {
         let serviceName: String?
@@ -129,6 +138,8 @@ public struct BrokerConfiguration: Sendable {
         let deadLetterLimit: Int
         let shutdownGracePeriod: Duration
         let companions: [String]
+        let observers: [String]
+        let depthSamplingInterval: Duration
     }
 }
 

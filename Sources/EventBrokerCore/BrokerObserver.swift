@@ -27,15 +27,17 @@ public protocol BrokerObserver: Sendable {
 
     /// A sweep of the lease checker put `expiredRequeued` deliveries whose lease expired back in
     /// the queue, moved `retriesDue` delayed retries back, and dead-lettered `deadLettered`
-    /// events whose deliveries were used up.
+    /// events whose deliveries were used up. Called for every sweep a checker did, zeros included
+    /// (not when another instance had already swept the service in this interval).
     func queueSwept(service: String, expiredRequeued: Int, retriesDue: Int, deadLettered: Int)
 
-    /// A connection to Redis was lost and made again; `role` names the connection (`commands`,
-    /// `wait`, `notify`, `checker`).
+    /// A connection to Redis was lost and made again; `role` names the connection: `commands`
+    /// (scripts), `wait` (a consumer's blocking wait), `notify` (``RedisEventBroker/onNotification(_:)``)
+    /// or `checker` (the standalone checker's, with an empty `service`: it serves every service).
     func redisReconnected(service: String, role: String)
 
     /// Redis did not know a script (`NOSCRIPT`: a restart, a failover or `SCRIPT FLUSH`), and the
-    /// broker loaded it again.
+    /// broker loaded it again (`service` is empty for the standalone checker).
     func scriptReloaded(service: String, script: String)
 
     /// The depths of a service's queues, sampled once per
@@ -75,14 +77,24 @@ public struct QueueDepths: Sendable, Hashable {
     }
 }
 
+/// Empty defaults: an observer implements only the methods it needs.
 extension BrokerObserver {
+    /// Does nothing.
     public func eventPublished(service: String, topic: String, services: Int, duration: Duration) {}
+    /// Does nothing.
     public func eventDelivered(service: String, topic: String, deliveryCount: Int, latency: Duration) {}
+    /// Does nothing.
     public func eventAcknowledged(service: String, topic: String, handlerDuration: Duration) {}
+    /// Does nothing.
     public func eventFailed(service: String, topic: String, outcome: FailureOutcome, handlerDuration: Duration) {}
+    /// Does nothing.
     public func lateAcknowledgementRejected(service: String, topic: String) {}
+    /// Does nothing.
     public func queueSwept(service: String, expiredRequeued: Int, retriesDue: Int, deadLettered: Int) {}
+    /// Does nothing.
     public func redisReconnected(service: String, role: String) {}
+    /// Does nothing.
     public func scriptReloaded(service: String, script: String) {}
+    /// Does nothing.
     public func queueDepthsSampled(service: String, depths: QueueDepths) {}
 }

@@ -9,10 +9,12 @@ final class NotificationListener: Sendable {
 
     init(
         endpoint: RedisEndpoint, channel: String, clientName: String, options: RedisConnectionOptions,
-        logger: Logger, handlers: @escaping @Sendable () -> [@Sendable (String) async -> Void]
+        logger: Logger, onReconnect: (@Sendable () -> Void)?,
+        handlers: @escaping @Sendable () -> [@Sendable (String) async -> Void]
     ) {
         connection = PubSubConnection(
-            endpoint: endpoint, channels: [channel], clientName: clientName, options: options, logger: logger)
+            endpoint: endpoint, channels: [channel], clientName: clientName, options: options, logger: logger,
+            onReconnect: onReconnect)
         let messages = connection.messages
         dispatch = Task {
             for await message in messages {

@@ -43,6 +43,8 @@ public final class RedisEventBroker: Sendable {
     package let timeoutPolicy: any TimeoutPolicy
     /// The codec new events are written with, and every codec envelopes are read with.
     let codecs: CodecSet
+    /// The configured observers; empty, the broker does nothing for them.
+    let observers: [any BrokerObserver]
     let work = InFlightWork()
     let leases = LeaseKeeper()
     /// Numbers this instance's picks, so every delivery gets its own owner token.
@@ -101,6 +103,8 @@ public final class RedisEventBroker: Sendable {
         self.sharingKey = sharingKey
         self.timeoutPolicy = configuration.effectiveTimeoutPolicy
         self.codecs = codecs
+        self.observers = configuration.observers
+        let observeReconnect = Self.reconnectObserver(observers, service: serviceName, role: "commands")
         let (reconnectStream, reconnects) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.reconnects = reconnects
         self.connection = RedisConnection(
@@ -108,8 +112,13 @@ public final class RedisEventBroker: Sendable {
             clientName: Self.clientName(serviceName: serviceName, instanceId: instanceId, role: "commands"),
             options: Self.connectionOptions(configuration, extraReadTime: .zero),
             logger: logger,
-            onReconnect: { reconnects.yield() })
-        self.scripts = BrokerScripts(runner: ScriptRunner(connection: connection, logger: logger), layout: layout)
+            onReconnect: {
+                reconnects.yield()
+                observeReconnect?()
+            })
+        self.scripts = BrokerScripts(
+            runner: ScriptRunner(connection: connection, logger: logger, observers: observers, serviceName: serviceName),
+            layout: layout)
 
         do {
             try await connection.connect()
@@ -122,7 +131,7 @@ public final class RedisEventBroker: Sendable {
     }
 
     /// Starts what runs beside the broker until shutdown: subscriptions renewed after each
-    /// reconnect, the lease keeper, and the configured companions.
+    /// reconnect, the lease keeper, the depth sampler (with observers), and the configured companions.
     private func startBackgroundTasks(reconnects: AsyncStream<Void>) {
         var tasks = [
             Task { [weak self] in
@@ -134,6 +143,9 @@ public final class RedisEventBroker: Sendable {
                 await leases.run(scripts: scripts, service: serviceKeys, logger: logger)
             },
         ]
+        if let depthSampler {
+            tasks.append(Task { await depthSampler.run() })
+        }
         for companion in configuration.companions {
             tasks.append(
                 Task { [logger] in
@@ -213,6 +225,7 @@ public final class RedisEventBroker: Sendable {
     /// refuses; Redis is then left untouched. An event on a topic nobody subscribed to is dropped.
     @discardableResult
     public func publishEvent(_ event: Event) async throws -> String {
+        let start = observationStart
         try BrokerName.validate(event.topic, as: .topic)
         try BrokerName.validate(event.streamId, as: .streamId)
         let id = UUID().uuidString.lowercased()
@@ -229,6 +242,7 @@ public final class RedisEventBroker: Sendable {
             case .queued(let services):
                 logger.debug(
                     "Published", metadata: ["event": "\(id)", "topic": "\(event.topic)", "services": "\(services)"])
+                observePublished(topic: event.topic, services: services, start: start)
                 return id
             case .stale(let version, let subscribers):
                 state.withLock {
@@ -273,16 +287,20 @@ public final class RedisEventBroker: Sendable {
         case .undecodable(let eventId, let reason):
             throw BrokerError.envelopeDecodingFailed(eventId: eventId, reason: reason)
         case .delivery(let delivery):
+            let handlerStart = observeDelivery(delivery)
             do {
                 try await handler(delivery.event)
             } catch {
-                await fail(delivery, because: error)
+                await fail(delivery, because: error, handlerDuration: elapsed(since: handlerStart))
                 throw error
             }
+            let handlerDuration = elapsed(since: handlerStart)
             defer { leases.letGo(delivery.eventId) }
             guard try await scripts.ack(service: serviceKeys, eventId: delivery.eventId, token: delivery.token) else {
+                observeLateAcknowledgement(delivery)
                 throw BrokerError.leaseLost(eventId: delivery.eventId)
             }
+            observeAcknowledgement(delivery, handlerDuration: handlerDuration)
             return true
         }
     }
@@ -324,7 +342,7 @@ public final class RedisEventBroker: Sendable {
                 metadata: ["event": "\(picked.eventId)", "delivery": "\(picked.deliveryCount)", "error": "\(reason)"])
             try await settleFailure(
                 eventId: picked.eventId, token: picked.token, topic: "", deliveryCount: picked.deliveryCount,
-                error: "undecodable event: \(reason)")
+                error: "undecodable event: \(reason)", handlerDuration: .zero)
             return Next(remaining: outcome.remaining, taken: .undecodable(eventId: picked.eventId, reason: reason))
         }
         let event = DeliveredEvent(envelope: envelope, deliveryCount: picked.deliveryCount, codec: codec)
@@ -342,13 +360,14 @@ public final class RedisEventBroker: Sendable {
         return Next(remaining: outcome.remaining, taken: .delivery(delivery))
     }
 
-    /// Hands back a delivery whose handler failed, as the timeout policy says. A Redis failure
-    /// here is logged: the event then comes back when its lease expires.
-    func fail(_ delivery: Delivery, because handlerError: any Error) async {
+    /// Hands back a delivery whose handler failed after `handlerDuration` (`nil` without
+    /// observers), as the timeout policy says. A Redis failure here is logged: the event then
+    /// comes back when its lease expires.
+    func fail(_ delivery: Delivery, because handlerError: any Error, handlerDuration: Duration?) async {
         do {
             try await settleFailure(
                 eventId: delivery.eventId, token: delivery.token, topic: delivery.event.topic,
-                deliveryCount: delivery.event.deliveryCount, error: "\(handlerError)")
+                deliveryCount: delivery.event.deliveryCount, error: "\(handlerError)", handlerDuration: handlerDuration)
         } catch {
             logger.error(
                 "Could not hand back a failed event; it returns when its lease expires",
@@ -356,16 +375,17 @@ public final class RedisEventBroker: Sendable {
         }
     }
 
-    /// Runs the nack script for a failed delivery and logs what became of the event.
-    private func settleFailure(eventId: String, token: String, topic: String, deliveryCount: Int, error: String)
-        async throws
-    {
+    /// Runs the nack script for a failed delivery, logs what became of the event and tells the observers.
+    private func settleFailure(
+        eventId: String, token: String, topic: String, deliveryCount: Int, error: String, handlerDuration: Duration?
+    ) async throws {
         leases.letGo(eventId)
         let delay = max(timeoutPolicy.retryDelay(afterDelivery: deliveryCount, topic: topic), .zero)
         let outcome = try await scripts.nack(
             service: serviceKeys, eventId: eventId, token: token, topic: topic, retryDelay: delay,
             maxDeliveries: timeoutPolicy.maxDeliveries, deadLetterLimit: configuration.deadLetterLimit,
             error: String(error.prefix(Self.errorTextLimit)))
+        observeFailure(topic: topic, outcome: outcome, handlerDuration: handlerDuration)
         var metadata: Logger.Metadata = [
             "event": "\(eventId)", "topic": "\(topic)", "delivery": "\(deliveryCount)", "error": "\(error)",
         ]
@@ -388,15 +408,20 @@ public final class RedisEventBroker: Sendable {
     /// Runs `handler` on a delivery taken by a consumer, then acks or hands it back; nothing is
     /// thrown, since a consumer goes on with the next event: failures are logged.
     func handle(_ delivery: Delivery, with handler: @Sendable (DeliveredEvent) async throws -> Void) async {
+        let handlerStart = observeDelivery(delivery)
         do {
             try await handler(delivery.event)
         } catch {
-            await fail(delivery, because: error)
+            await fail(delivery, because: error, handlerDuration: elapsed(since: handlerStart))
             return
         }
+        let handlerDuration = elapsed(since: handlerStart)
         defer { leases.letGo(delivery.eventId) }
         do {
-            if try await !scripts.ack(service: serviceKeys, eventId: delivery.eventId, token: delivery.token) {
+            if try await scripts.ack(service: serviceKeys, eventId: delivery.eventId, token: delivery.token) {
+                observeAcknowledgement(delivery, handlerDuration: handlerDuration)
+            } else {
+                observeLateAcknowledgement(delivery)
                 logger.warning(
                     "\(BrokerError.leaseLost(eventId: delivery.eventId))",
                     metadata: ["event": "\(delivery.eventId)", "topic": "\(delivery.event.topic)"])
@@ -468,6 +493,7 @@ public final class RedisEventBroker: Sendable {
                     clientName: Self.clientName(serviceName: serviceName, instanceId: instanceId, role: "notify"),
                     options: Self.connectionOptions(configuration, extraReadTime: .zero),
                     logger: logger,
+                    onReconnect: Self.reconnectObserver(observers, service: serviceName, role: "notify"),
                     handlers: { [weak self] in self?.state.withLock { $0.notificationHandlers } ?? [] })
             }
         }
@@ -485,7 +511,7 @@ public final class RedisEventBroker: Sendable {
             clientName: Self.clientName(serviceName: serviceName, instanceId: instanceId, role: "wait"),
             options: Self.connectionOptions(configuration, extraReadTime: configuration.idlePollInterval),
             logger: logger,
-            onReconnect: nil)
+            onReconnect: Self.reconnectObserver(observers, service: serviceName, role: "wait"))
     }
 
     // MARK: Shutdown

@@ -1,17 +1,24 @@
 import Logging
 
 /// Runs embedded scripts by `EVALSHA`, loading a script with `SCRIPT LOAD` when Redis answers
-/// `NOSCRIPT` (after a restart, a failover or `SCRIPT FLUSH`) and retrying once.
+/// `NOSCRIPT` (after a restart, a failover or `SCRIPT FLUSH`) and retrying once; each such
+/// reload is told to the observers.
 package struct ScriptRunner: Sendable {
     /// The connection every script runs on.
     let connection: RedisConnection
     /// Where reloads are logged.
     let logger: Logger
+    /// Told of every reload after `NOSCRIPT`.
+    let observers: [any BrokerObserver]
+    /// The service reloads are reported for (empty for the standalone checker, which serves every service).
+    let serviceName: String
 
-    /// Creates a runner on `connection`.
-    package init(connection: RedisConnection, logger: Logger) {
+    /// Creates a runner on `connection` whose reloads are reported to `observers` as `serviceName`'s.
+    package init(connection: RedisConnection, logger: Logger, observers: [any BrokerObserver] = [], serviceName: String = "") {
         self.connection = connection
         self.logger = logger
+        self.observers = observers
+        self.serviceName = serviceName
     }
 
     /// Runs `script` with its keys and arguments and returns Redis's reply.
@@ -24,6 +31,9 @@ package struct ScriptRunner: Sendable {
             return try await connection.send(command)
         } catch RedisError.server(let message) where message.hasPrefix("NOSCRIPT") {
             try await load(script)
+            for observer in observers {
+                observer.scriptReloaded(service: serviceName, script: script.name)
+            }
             return try await connection.send(command)
         }
     }
