@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "EventBrokerChecker", targets: ["EventBrokerChecker"]),
         .library(name: "EventBrokerCodecJSON", targets: ["EventBrokerCodecJSON"]),
         .library(name: "EventBrokerCodecBinary", targets: ["EventBrokerCodecBinary"]),
+        .library(name: "EventBrokerMetrics", targets: ["EventBrokerMetrics"]),
         .library(name: "RedisServerProcess", targets: ["RedisServerProcess"]),
         .executable(name: "event-broker", targets: ["EventBrokerCLI"]),
     ],
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
         // C at the edge: hiredis 0.14 (RESP2) from Debian's libhiredis-dev.
@@ -93,6 +95,15 @@ let package = Package(
         .target(
             name: "EventBrokerCodecBinary",
             dependencies: ["EventBrokerCore"]
+        ),
+        // BrokerMetrics: the broker's counters, timers and gauges on swift-metrics (docs/OBSERVABILITY.md).
+        .target(
+            name: "EventBrokerMetrics",
+            dependencies: [
+                "EventBrokerCore",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
         ),
         // The umbrella most users import: the core, the lease checker, JSON as the default codec and binary readable.
         .target(
@@ -170,6 +181,20 @@ let package = Package(
                 "EventBrokerTestSupport",
                 "RedisServerProcess",
                 "LuaScriptKit",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Every metric of BrokerMetrics, recorded by real brokers on a throwaway redis-server.
+        .testTarget(
+            name: "EventBrokerMetricsTests",
+            dependencies: [
+                "EventBrokerMetrics",
+                "RedisEventBroker",
+                "EventBrokerCore",
+                "EventBrokerChecker",
+                "EventBrokerTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
