@@ -35,6 +35,11 @@ import Testing
             try await RedisEventBroker(configuration)
         }
         configuration.processingTimeout = .seconds(1)
+        configuration.depthSamplingInterval = .zero
+        await #expect(throws: BrokerError.invalidConfiguration(setting: "depthSamplingInterval", reason: "must be longer than zero")) {
+            try await RedisEventBroker(configuration)
+        }
+        configuration.depthSamplingInterval = .seconds(15)
         configuration.keyPrefix = "a{b}"
         await #expect(throws: BrokerError.self) { try await RedisEventBroker(configuration) }
         configuration.keyPrefix = "reb"

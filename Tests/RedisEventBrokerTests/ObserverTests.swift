@@ -121,6 +121,24 @@ import Testing
         }
     }
 
+    @Test func observersAndTheirSamplingIntervalArePartOfTheSharedInstancesConfiguration() async throws {
+        try await TestRedis.with { redis in
+            let plain = redis.configuration("billing")
+            var observed = plain
+            observed.observers = [RecordingObserver()]
+            var sampledSlowly = observed
+            sampledSlowly.depthSamplingInterval = .seconds(60)
+            let first = try await RedisEventBroker.shared(plain)
+            let second = try await RedisEventBroker.shared(observed)
+            let third = try await RedisEventBroker.shared(sampledSlowly)
+            #expect(first !== second && second !== third && first !== third)
+            #expect(try await RedisEventBroker.shared(observed) === second)
+            for broker in [first, second, third] {
+                try await broker.shutdown()
+            }
+        }
+    }
+
     @Test func sweepsReconnectsReloadsAndDepthsReachTheObserver() async throws {
         try await TestRedis.with { redis in
             let observer = RecordingObserver()
