@@ -19,8 +19,6 @@ struct PackedHex {
     /// id (16 digits) `-` flags (2 digits).
     static let traceparent = PackedHex(prefix: Array("00-".utf8), length: 52, dashes: [32, 49])
 
-    private static let digits = Array("0123456789abcdef".utf8)
-
     /// The bytes of `text`, or `nil` when `text` does not have exactly this shape.
     func pack(_ text: String) -> [UInt8]? {
         var text = text
@@ -62,16 +60,21 @@ struct PackedHex {
                 text[position] = character
                 position += 1
             }
-            var nextDash = 0
-            for digit in 0..<bytes.count * 2 {
-                if nextDash < dashes.count && dashes[nextDash] == position - prefix.count {
+            var dashIndex = 0
+            var nextDash = dashes.isEmpty ? Int.max : prefix.count + dashes[0]
+            func append(_ nibble: UInt8) {
+                if position == nextDash {
                     text[position] = UInt8(ascii: "-")
                     position += 1
-                    nextDash += 1
+                    dashIndex += 1
+                    nextDash = dashIndex < dashes.count ? prefix.count + dashes[dashIndex] : Int.max
                 }
-                let byte = bytes[bytes.startIndex + digit / 2]
-                text[position] = Self.digits[Int(digit % 2 == 0 ? byte >> 4 : byte & 0x0F)]
+                text[position] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
                 position += 1
+            }
+            for byte in bytes {
+                append(byte >> 4)
+                append(byte & 0x0F)
             }
             return position
         }
