@@ -15,8 +15,9 @@ enum BinaryEnvelopeReader {
 
         let id: String
         if flags & BinaryFormat.Flag.uuidIdentifier != 0 {
-            try reader.skip(16, expecting: "the 16 bytes of the UUID id")
-            id = CanonicalUUID.string(from: bytes[reader.offset - 16..<reader.offset])
+            let count = PackedHex.uuid.byteCount
+            try reader.skip(count, expecting: "the \(count) bytes of the UUID id")
+            id = PackedHex.uuid.unpack(bytes[reader.offset - count..<reader.offset])
         } else {
             id = try reader.readString()
         }
@@ -33,6 +34,15 @@ enum BinaryEnvelopeReader {
             let name = try reader.readString()
             guard headers.updateValue(try reader.readString(), forKey: name) == nil else {
                 throw .duplicateKey(offset: nameOffset, key: name)
+            }
+        }
+        if flags & BinaryFormat.Flag.traceContext != 0 {
+            let count = PackedHex.traceparent.byteCount
+            let offset = reader.offset
+            try reader.skip(count, expecting: "the \(count) bytes of the traceparent")
+            let traceparent = PackedHex.traceparent.unpack(bytes[offset..<reader.offset])
+            guard headers.updateValue(traceparent, forKey: BinaryFormat.traceparentHeader) == nil else {
+                throw .duplicateKey(offset: offset, key: BinaryFormat.traceparentHeader)
             }
         }
         let publishedAt = try reader.readZigzag()

@@ -2,15 +2,20 @@ import EventBrokerCore
 
 /// Writes the binary form of an ``EventEnvelope``: tag, version, presence flags, id (16 bytes when
 /// it is a canonical lowercase UUID), stream id, topic, optional message, optional payload, headers
-/// sorted by the bytes of their names, and the publication time as a zigzag varint.
+/// sorted by the bytes of their names (a canonical `traceparent` taken out and written after them
+/// as 25 bytes), and the publication time as a zigzag varint.
 enum BinaryEnvelopeWriter {
     /// Encodes `envelope`; its payload is embedded as is, behind its length.
     static func encode(_ envelope: EventEnvelope) -> [UInt8] {
-        let uuid = CanonicalUUID.bytes(of: envelope.id)
+        let uuid = PackedHex.uuid.pack(envelope.id)
+        var headers = envelope.headers
+        let traceContext = headers[BinaryFormat.traceparentHeader].flatMap(PackedHex.traceparent.pack)
+        if traceContext != nil { headers[BinaryFormat.traceparentHeader] = nil }
         var flags: UInt8 = 0
         if envelope.message != nil { flags |= BinaryFormat.Flag.message }
         if envelope.payload != nil { flags |= BinaryFormat.Flag.payload }
         if uuid != nil { flags |= BinaryFormat.Flag.uuidIdentifier }
+        if traceContext != nil { flags |= BinaryFormat.Flag.traceContext }
 
         var writer = ByteWriter()
         writer.bytes.reserveCapacity(estimatedSize(of: envelope))
@@ -26,16 +31,17 @@ enum BinaryEnvelopeWriter {
         writer.appendString(envelope.topic)
         if let message = envelope.message { writer.appendString(message) }
         if let payload = envelope.payload { writer.appendBytes(payload) }
-        writer.appendVarint(UInt64(envelope.headers.count))
+        writer.appendVarint(UInt64(headers.count))
         // Sorted, so that the same envelope always gives the same bytes.
-        let headers =
-            envelope.headers.count > 1
-            ? envelope.headers.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            : Array(envelope.headers)
-        for (name, value) in headers {
+        let sortedHeaders =
+            headers.count > 1
+            ? headers.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            : Array(headers)
+        for (name, value) in sortedHeaders {
             writer.appendString(name)
             writer.appendString(value)
         }
+        if let traceContext { writer.bytes.append(contentsOf: traceContext) }
         writer.appendZigzag(envelope.publishedAtMilliseconds)
         return writer.bytes
     }

@@ -5,6 +5,9 @@ enum BinaryFormat {
     /// The format version written right after the tag.
     static let version: UInt8 = 1
 
+    /// The header of the W3C trace context, packed when flag ``Flag/traceContext`` is set.
+    static let traceparentHeader = "traceparent"
+
     /// The envelope's presence-flags byte: the third byte of every envelope.
     enum Flag {
         /// A `message` string follows the topic.
@@ -13,8 +16,11 @@ enum BinaryFormat {
         static let payload: UInt8 = 0x02
         /// The id is a canonical lowercase UUID, stored as its 16 bytes instead of a string.
         static let uuidIdentifier: UInt8 = 0x04
+        /// A W3C `traceparent` header of version `00` in lowercase follows the headers as its
+        /// 25 bytes (trace id, parent id, flags) instead of being one of them.
+        static let traceContext: UInt8 = 0x08
         /// Every bit this version defines; a reader refuses the others.
-        static let all: UInt8 = 0x07
+        static let all: UInt8 = 0x0F
     }
 }
 

@@ -38,6 +38,11 @@ private enum Samples {
                     EventEnvelope(id: "evt-1", streamId: "s", topic: "t", publishedAtMilliseconds: -1)),
                 codec.encodeEnvelope(
                     EventEnvelope(
+                        id: "0b7e6e6e-2c1a-4f3b-8d5e-9a0b1c2d3e4f", streamId: "s", topic: "t",
+                        headers: ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"],
+                        publishedAtMilliseconds: 7)),
+                codec.encodeEnvelope(
+                    EventEnvelope(
                         id: "", streamId: "", topic: "🎉", message: "", payload: [], headers: ["": ""],
                         publishedAtMilliseconds: Int64.min)),
             ]
@@ -234,7 +239,7 @@ struct BinaryHostileInputTests {
         #expect(envelopeError(Array(#"{"v":1}"#.utf8)) == .wrongCodecTag(0x7B))
         #expect(envelopeError([0x42, 0x02, 0x00]) == .unsupportedVersion(2))
         #expect(envelopeError([0x42, 0x00]) == .unsupportedVersion(0))
-        #expect(envelopeError([0x42, 0x01, 0x08]) == .unknownFlags(0x08))
+        #expect(envelopeError([0x42, 0x01, 0x10]) == .unknownFlags(0x10))
         #expect(envelopeError([0x42, 0x01, 0x80]) == .unknownFlags(0x80))
         for tag: UInt8 in [0x0D, 0x0F, 0x19, 0x1F, 0x80, 0xFF] {
             #expect(payloadError([0x00, tag], as: Int.self) == .unknownValueTag(offset: 1, tag: tag))
@@ -262,6 +267,11 @@ struct BinaryHostileInputTests {
         #expect(payloadError(nested, as: [String: [String: Int?]?].self) == .duplicateKey(offset: 12, key: "a"))
         // Headers named twice.
         #expect(envelopeError([0x42, 0x01, 0x00, 0x00, 0x00, 0x00, 0x02, 0x01, 0x68, 0x00, 0x01, 0x68, 0x00, 0x00]) == .duplicateKey(offset: 10, key: "h"))
+        // A packed trace context and a `traceparent` header in the list as well.
+        let traceparent: [UInt8] = [0x0B] + Array("traceparent".utf8) + [0x01, 0x78]
+        #expect(
+            envelopeError([0x42, 0x01, 0x08, 0x00, 0x00, 0x00, 0x01] + traceparent + [UInt8](repeating: 0xAB, count: 25) + [0x00])
+                == .duplicateKey(offset: 21, key: "traceparent"))
     }
 
     @Test func lengthsMustMatchAndNothingMayTrail() throws {

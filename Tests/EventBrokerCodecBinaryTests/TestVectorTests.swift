@@ -47,4 +47,17 @@ struct TestVectorTests {
         asString.id = asString.id.uppercased()
         #expect(BinaryCodec().encodeEnvelope(asString).count - uuid.count == 37 - 16)
     }
+
+    @Test func onlyACanonicalTraceparentIsPacked() throws {
+        let canonical = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        for (value, packed) in [
+            (canonical, true), (canonical.uppercased(), false), ("01" + canonical.dropFirst(2), false),
+            (canonical + "-", false), (String(canonical.dropLast()), false), ("00-abc-01", false),
+        ] {
+            let envelope = EventEnvelope(id: "a", streamId: "s", topic: "t", headers: ["traceparent": value], publishedAtMilliseconds: 0)
+            let bytes = BinaryCodec().encodeEnvelope(envelope)
+            #expect(bytes[2] & 0x08 == (packed ? 0x08 : 0), "\(value)")
+            #expect(try BinaryCodec().decodeEnvelope(bytes) == envelope, "\(value) reads back unchanged")
+        }
+    }
 }

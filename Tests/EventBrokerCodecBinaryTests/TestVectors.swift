@@ -49,6 +49,13 @@ enum TestVectors {
                 id: "0b7e6e6e-2c1a-4f3b-8d5e-9a0b1c2d3e4f", streamId: "cart-9", topic: "cart",
                 payload: Hex.bytes(lineItemHex),
                 publishedAtMilliseconds: 1_732_623_456_789)),
+        EnvelopeVector(
+            name: "a W3C traceparent packed in 25 bytes after the other headers",
+            hex: "42010c5f0c6c1e8a4b4d2e9b7a3c1d2e4f5a6b017301740106736f757263650473686f704bf92f3577b34da6a3ce929d0e0e473600f067aa0ba902b70100",
+            envelope: EventEnvelope(
+                id: "5f0c6c1e-8a4b-4d2e-9b7a-3c1d2e4f5a6b", streamId: "s", topic: "t",
+                headers: ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "source": "shop"],
+                publishedAtMilliseconds: 0)),
     ]
 
     /// A line item with the key order of `LineItem`, under other names.
