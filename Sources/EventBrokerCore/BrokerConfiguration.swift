@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Tracing
 
 /// Everything a broker instance needs to know: which service it serves, which Redis, how long
 /// a handler may take, and how events are encoded.
@@ -52,6 +53,12 @@ public struct BrokerConfiguration: Sendable {
     public var companions: [any BrokerCompanion] = []
     /// Where the broker logs; metadata carries the service, topic and event id.
     public var logger: Logger = Logger(label: "RedisEventBroker")
+    /// The tracer of the producer and consumer spans, whose trace context travels in the events'
+    /// headers; `nil` means the tracer of `InstrumentationSystem` (bootstrapped, or bound with
+    /// `withTracer`), looked up at each publish and handler run. A `NoOpTracer`, what
+    /// `InstrumentationSystem` gives when no tracer is bootstrapped, starts no span and adds no header.
+    /// For ``RedisEventBroker/shared(_:)``, two tracers of the same type count as equal.
+    public var tracer: (any Tracer)?
 
     /// Creates a configuration. A `nil` service name or URL is taken from the environment
     /// (`MICROSERVICE_NAME`, `REDIS_URL`); the URL then defaults to `redis://127.0.0.1:6379`.
@@ -109,11 +116,12 @@ public struct BrokerConfiguration: Sendable {
             codecName: codec.name, readableCodecNames: readableCodecs.map(\.name), keyPrefix: keyPrefix, consumerConcurrency: consumerConcurrency,
             idlePollInterval: idlePollInterval, connectTimeout: connectTimeout, commandTimeout: commandTimeout,
             timeoutPolicy: timeoutPolicy.map { String(reflecting: $0) }, deadLetterLimit: deadLetterLimit,
-            shutdownGracePeriod: shutdownGracePeriod, companions: companions.map { String(reflecting: $0) })
+            shutdownGracePeriod: shutdownGracePeriod, companions: companions.map { String(reflecting: $0) },
+            tracer: tracer.map { String(reflecting: type(of: $0)) })
     }
 
-    /// Every value setting of a configuration, policies and companions by their description;
-    /// the logger is left out.
+    /// Every value setting of a configuration, policies and companions by their description, the
+    /// tracer by its type; the logger is left out.
     struct SharingKey: Hashable, Sendable {
         let serviceName: String?
         let redisURL: String
@@ -129,6 +137,7 @@ public struct BrokerConfiguration: Sendable {
         let deadLetterLimit: Int
         let shutdownGracePeriod: Duration
         let companions: [String]
+        let tracer: String?
     }
 }
 
