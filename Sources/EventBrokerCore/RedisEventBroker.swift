@@ -45,6 +45,8 @@ public final class RedisEventBroker: Sendable {
     let codecs: CodecSet
     let work = InFlightWork()
     let leases = LeaseKeeper()
+    /// Producer spans around publishes and consumer spans around handlers, when a tracer is in force.
+    let tracing: EventTracing
     /// Numbers this instance's picks, so every delivery gets its own owner token.
     private let picks = Atomic<UInt64>(0)
 
@@ -101,6 +103,7 @@ public final class RedisEventBroker: Sendable {
         self.sharingKey = sharingKey
         self.timeoutPolicy = configuration.effectiveTimeoutPolicy
         self.codecs = codecs
+        self.tracing = EventTracing(tracer: configuration.tracer, serviceName: serviceName)
         let (reconnectStream, reconnects) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.reconnects = reconnects
         self.connection = RedisConnection(
@@ -216,6 +219,11 @@ public final class RedisEventBroker: Sendable {
         try BrokerName.validate(event.topic, as: .topic)
         try BrokerName.validate(event.streamId, as: .streamId)
         let id = UUID().uuidString.lowercased()
+        return try await tracing.publishing(event, id: id) { event in try await queue(event, id: id) }
+    }
+
+    /// Encodes `event` under `id` and queues it for the topic's subscribers.
+    private func queue(_ event: Event, id: String) async throws -> String {
         let envelope = try encode(event, id: id)
         try work.enter()
         defer { work.leave() }
@@ -274,7 +282,7 @@ public final class RedisEventBroker: Sendable {
             throw BrokerError.envelopeDecodingFailed(eventId: eventId, reason: reason)
         case .delivery(let delivery):
             do {
-                try await handler(delivery.event)
+                try await tracing.processing(delivery.event, parent: .caller, handler)
             } catch {
                 await fail(delivery, because: error)
                 throw error
@@ -389,7 +397,7 @@ public final class RedisEventBroker: Sendable {
     /// thrown, since a consumer goes on with the next event: failures are logged.
     func handle(_ delivery: Delivery, with handler: @Sendable (DeliveredEvent) async throws -> Void) async {
         do {
-            try await handler(delivery.event)
+            try await tracing.processing(delivery.event, parent: .newTrace, handler)
         } catch {
             await fail(delivery, because: error)
             return
