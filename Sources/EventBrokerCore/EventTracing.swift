@@ -21,11 +21,19 @@ struct EventTracing: Sendable {
         self.serviceName = serviceName
     }
 
-    /// The tracer of one operation, `nil` when it would record nothing. `InstrumentationSystem`
-    /// is asked each time (a task-local read and a read lock), so a tracer bootstrapped after the
-    /// broker was created, or bound with `withTracer`, is used.
+    /// The tracer of one operation, `nil` when it would record nothing (a `NoOpTracer`).
+    /// `InstrumentationSystem` is asked each time, so a tracer bootstrapped after the broker was
+    /// created, or bound with `withTracer`, is used. When nothing is bootstrapped, its instrument
+    /// is a `NoOpInstrument`: that answers at the cost of a task-local read and a read lock,
+    /// without the search for a tracer among the instruments (a few existential casts).
     private var tracer: (any Tracer)? {
-        let tracer = configuredTracer ?? InstrumentationSystem.tracer
+        if let configuredTracer {
+            return configuredTracer is NoOpTracer ? nil : configuredTracer
+        }
+        if InstrumentationSystem.instrument is NoOpInstrument {
+            return nil
+        }
+        let tracer = InstrumentationSystem.tracer
         return tracer is NoOpTracer ? nil : tracer
     }
 
