@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
     ],
     targets: [
         // C at the edge: hiredis 0.14 (RESP2) from Debian's libhiredis-dev.
@@ -66,13 +67,15 @@ let package = Package(
             ),
             dependencies: ["ScriptEmbedder"]
         ),
-        // The broker: API, Lua-script runner, key layout, hiredis connection layer, plug-in protocols.
+        // The broker: API, Lua-script runner, key layout, hiredis connection layer, plug-in protocols,
+        // and trace propagation through event headers.
         .target(
             name: "EventBrokerCore",
             dependencies: [
                 "CHiredis",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             plugins: ["ScriptEmbedderPlugin"]
         ),
@@ -208,6 +211,8 @@ let package = Package(
                 "RedisServerProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
     ]

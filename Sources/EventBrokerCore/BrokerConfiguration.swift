@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Tracing
 
 /// Everything a broker instance needs to know: which service it serves, which Redis, how long
 /// a handler may take, and how events are encoded.
@@ -59,6 +60,12 @@ public struct BrokerConfiguration: Sendable {
     public var depthSamplingInterval: Duration = .seconds(15)
     /// Where the broker logs; metadata carries the service, topic and event id.
     public var logger: Logger = Logger(label: "RedisEventBroker")
+    /// The tracer of the producer and consumer spans, whose trace context travels in the events'
+    /// headers; `nil` means the tracer of `InstrumentationSystem` (bootstrapped, or bound with
+    /// `withTracer`), looked up at each publish and handler run. A `NoOpTracer`, what
+    /// `InstrumentationSystem` gives when no tracer is bootstrapped, starts no span and adds no header.
+    /// For ``RedisEventBroker/shared(_:)``, two tracers of the same type count as equal.
+    public var tracer: (any Tracer)?
 
     /// Creates a configuration. A `nil` service name or URL is taken from the environment
     /// (`MICROSERVICE_NAME`, `REDIS_URL`); the URL then defaults to `redis://127.0.0.1:6379`.
@@ -118,11 +125,12 @@ public struct BrokerConfiguration: Sendable {
             idlePollInterval: idlePollInterval, connectTimeout: connectTimeout, commandTimeout: commandTimeout,
             timeoutPolicy: timeoutPolicy.map { String(reflecting: $0) }, deadLetterLimit: deadLetterLimit,
             shutdownGracePeriod: shutdownGracePeriod, companions: companions.map { String(reflecting: $0) },
-            observers: observers.map { String(reflecting: $0) }, depthSamplingInterval: depthSamplingInterval)
+            observers: observers.map { String(reflecting: $0) }, depthSamplingInterval: depthSamplingInterval,
+            tracer: tracer.map { String(reflecting: type(of: $0)) })
     }
 
-    /// Every value setting of a configuration, policies, companions and observers by their description;
-    /// the logger is left out.
+    /// Every value setting of a configuration, policies, companions and observers by their
+    /// description, the tracer by its type; the logger is left out.
     struct SharingKey: Hashable, Sendable {
         let serviceName: String?
         let redisURL: String
@@ -140,6 +148,7 @@ public struct BrokerConfiguration: Sendable {
         let companions: [String]
         let observers: [String]
         let depthSamplingInterval: Duration
+        let tracer: String?
     }
 }
 

@@ -47,6 +47,8 @@ public final class RedisEventBroker: Sendable {
     let observers: [any BrokerObserver]
     let work = InFlightWork()
     let leases = LeaseKeeper()
+    /// Producer spans around publishes and consumer spans around handlers, when a tracer is in force.
+    let tracing: EventTracing
     /// Numbers this instance's picks, so every delivery gets its own owner token.
     private let picks = Atomic<UInt64>(0)
 
@@ -105,6 +107,7 @@ public final class RedisEventBroker: Sendable {
         self.codecs = codecs
         self.observers = configuration.observers
         let observeReconnect = Self.reconnectObserver(observers, service: serviceName, role: "commands")
+        self.tracing = EventTracing(tracer: configuration.tracer, serviceName: serviceName)
         let (reconnectStream, reconnects) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.reconnects = reconnects
         self.connection = RedisConnection(
@@ -229,6 +232,12 @@ public final class RedisEventBroker: Sendable {
         try BrokerName.validate(event.topic, as: .topic)
         try BrokerName.validate(event.streamId, as: .streamId)
         let id = UUID().uuidString.lowercased()
+        return try await tracing.publishing(event, id: id) { event in try await queue(event, id: id, start: start) }
+    }
+
+    /// Encodes `event` under `id` and queues it for the topic's subscribers; `start` is when
+    /// `publishEvent` began, for the observers.
+    private func queue(_ event: Event, id: String, start: ContinuousClock.Instant?) async throws -> String {
         let envelope = try encode(event, id: id)
         try work.enter()
         defer { work.leave() }
@@ -289,7 +298,7 @@ public final class RedisEventBroker: Sendable {
         case .delivery(let delivery):
             let handlerStart = observeDelivery(delivery)
             do {
-                try await handler(delivery.event)
+                try await tracing.processing(delivery.event, parent: .caller, handler)
             } catch {
                 await fail(delivery, because: error, handlerDuration: elapsed(since: handlerStart))
                 throw error
@@ -410,7 +419,7 @@ public final class RedisEventBroker: Sendable {
     func handle(_ delivery: Delivery, with handler: @Sendable (DeliveredEvent) async throws -> Void) async {
         let handlerStart = observeDelivery(delivery)
         do {
-            try await handler(delivery.event)
+            try await tracing.processing(delivery.event, parent: .newTrace, handler)
         } catch {
             await fail(delivery, because: error, handlerDuration: elapsed(since: handlerStart))
             return

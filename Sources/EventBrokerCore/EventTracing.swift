@@ -1,0 +1,132 @@
+import Tracing
+
+/// Traces a broker instance's events with swift-distributed-tracing, following OpenTelemetry's
+/// messaging conventions: a producer span per publish, whose context travels in the event's
+/// headers, and a consumer span per handler run, linked to it (docs/OBSERVABILITY.md, Tracing).
+///
+/// Without a tracer (the effective one is a `NoOpTracer`), every method runs its work as it is:
+/// no span, no header, no allocation.
+struct EventTracing: Sendable {
+    /// The value of `messaging.system`.
+    static let system = "redis_event_broker"
+
+    /// The configured tracer; `nil` means the one `InstrumentationSystem` gives at each call.
+    private let configuredTracer: (any Tracer)?
+    /// The service of this instance: the consumer group of its consumer spans.
+    private let serviceName: String
+
+    /// Traces with `tracer`, or with `InstrumentationSystem`'s tracer when it is `nil`.
+    init(tracer: (any Tracer)?, serviceName: String) {
+        configuredTracer = tracer
+        self.serviceName = serviceName
+    }
+
+    /// The tracer of one operation, `nil` when it would record nothing (a `NoOpTracer`).
+    /// `InstrumentationSystem` is asked each time, so a tracer bootstrapped after the broker was
+    /// created, or bound with `withTracer`, is used. When nothing is bootstrapped, its instrument
+    /// is a `NoOpInstrument`: that answers at the cost of a task-local read and a read lock,
+    /// without the search for a tracer among the instruments (a few existential casts).
+    private var tracer: (any Tracer)? {
+        if let configuredTracer {
+            return configuredTracer is NoOpTracer ? nil : configuredTracer
+        }
+        if InstrumentationSystem.instrument is NoOpInstrument {
+            return nil
+        }
+        let tracer = InstrumentationSystem.tracer
+        return tracer is NoOpTracer ? nil : tracer
+    }
+
+    /// Runs `publish` in a producer span `<topic> publish`, with the span's context injected into
+    /// the headers of the event it is given (a header of the same name the caller set is
+    /// replaced; the others are kept). An error is recorded on the span, which ends with `publish`.
+    func publishing<Result>(
+        _ event: Event, id: String, _ publish: (Event) async throws -> Result
+    ) async throws -> Result {
+        guard let tracer else { return try await publish(event) }
+        let span = tracer.startSpan(
+            "\(event.topic) publish", context: ServiceContext.current ?? .topLevel, ofKind: .producer)
+        defer { span.end() }
+        if span.isRecording {
+            span.updateAttributes { attributes in
+                attributes["messaging.system"] = Self.system
+                attributes["messaging.operation.type"] = "publish"
+                attributes["messaging.destination.name"] = event.topic
+                attributes["messaging.message.id"] = id
+                attributes["messaging.message.conversation_id"] = event.streamId
+            }
+        }
+        var traced = event
+        tracer.inject(span.context, into: &traced.headers, using: HeaderInjector())
+        do {
+            return try await ServiceContext.$current.withValue(span.context) { try await publish(traced) }
+        } catch {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error))
+            throw error
+        }
+    }
+
+    /// Where a consumer span starts.
+    enum ConsumerParent {
+        /// Under the caller's current span: ``RedisEventBroker/pick(_:)`` runs the handler as
+        /// part of what its caller does.
+        case caller
+        /// At the root of a new trace: a consumer loop's handlers are part of no caller's work.
+        case newTrace
+    }
+
+    /// Runs `handler` on `event` in a consumer span `<topic> process`, the current context while
+    /// it runs, linked to the producer span whose context the event's headers carry (no link
+    /// when they carry none). A thrown error is recorded on the span and sets its status to
+    /// error; the span ends when the handler returns or throws, before the ack or nack.
+    func processing(
+        _ event: DeliveredEvent, parent: ConsumerParent, _ handler: (DeliveredEvent) async throws -> Void
+    ) async throws {
+        guard let tracer else { return try await handler(event) }
+        var producer = ServiceContext.topLevel
+        tracer.extract(event.headers, into: &producer, using: HeaderExtractor())
+        let context: ServiceContext =
+            switch parent {
+            case .caller: ServiceContext.current ?? .topLevel
+            case .newTrace: .topLevel
+            }
+        let span = tracer.startSpan("\(event.topic) process", context: context, ofKind: .consumer)
+        defer { span.end() }
+        if span.isRecording {
+            if !producer.isEmpty {
+                span.addLink(SpanLink(context: producer, attributes: [:]))
+            }
+            span.updateAttributes { attributes in
+                attributes["messaging.system"] = Self.system
+                attributes["messaging.operation.type"] = "process"
+                attributes["messaging.destination.name"] = event.topic
+                attributes["messaging.message.id"] = event.id
+                attributes["messaging.message.conversation_id"] = event.streamId
+                attributes["messaging.consumer.group.name"] = serviceName
+                attributes["messaging.redis_event_broker.delivery_count"] = event.deliveryCount
+            }
+        }
+        do {
+            try await ServiceContext.$current.withValue(span.context) { try await handler(event) }
+        } catch {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error))
+            throw error
+        }
+    }
+}
+
+/// Writes a tracer's propagation fields into an event's headers.
+private struct HeaderInjector: Injector {
+    func inject(_ value: String, forKey key: String, into headers: inout [String: String]) {
+        headers[key] = value
+    }
+}
+
+/// Reads a tracer's propagation fields from an event's headers.
+private struct HeaderExtractor: Extractor {
+    func extract(key: String, from headers: [String: String]) -> String? {
+        headers[key]
+    }
+}
