@@ -251,7 +251,7 @@ package struct BrokerScripts: Sendable {
     }
 
     /// How many events of `service` are queued, in flight, delayed and dead-lettered, read at once.
-    func depths(service: ServiceKeys) async throws -> QueueDepths {
+    package func depths(service: ServiceKeys) async throws -> QueueDepths {
         let reply = try await runner.run(
             .depths, keys: [service.published, service.inflight, service.retries, service.dead], arguments: [])
         guard let values = reply.array?.compactMap(\.integer), values.count == 4 else {
@@ -272,6 +272,21 @@ package struct BrokerScripts: Sendable {
     func unsubscribe(serviceName: String, topic: String) async throws {
         let topicKeys = layout.topic(topic)
         try await changeSubscription(.unsubscribe, keys: [topicKeys.subscribers, topicKeys.version], serviceName: serviceName)
+    }
+
+    /// Deletes every key of `serviceName` and removes it from the registry of services; returns
+    /// how many of its keys there were. While one of `topics` still lists the service, nothing is
+    /// written and ``RedisError/server(message:)`` says `BROKER_SUBSCRIBED …`.
+    package func forgetService(_ serviceName: String, topics: [String]) async throws -> Int {
+        let service = layout.service(serviceName)
+        let keys = [
+            layout.services, service.published, service.events, service.inflight, service.leases, service.deliveries,
+            service.wake, service.retries, service.dead, service.deadLetters, service.sweepGuard,
+        ]
+        let reply = try await runner.run(
+            .forgetService, keys: keys + topics.map { layout.topic($0).subscribers }, arguments: [bytes(serviceName)])
+        guard let deleted = reply.integer else { throw unexpected("forget-service", reply) }
+        return Int(deleted)
     }
 
     private func changeSubscription(_ script: RedisScript, keys: [String], serviceName: String) async throws {

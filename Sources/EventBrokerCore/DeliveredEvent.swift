@@ -25,8 +25,10 @@ public struct DeliveredEvent: Sendable {
     /// How many times the event has been handed out, this delivery included: 1 the first time.
     public let deliveryCount: Int
 
-    let encodedPayload: [UInt8]?
-    let codec: any EventCodec
+    /// The payload as the codec wrote it; `nil` when the event has none.
+    package let encodedPayload: [UInt8]?
+    /// The codec that wrote the event, and decodes its payload.
+    package let codec: any EventCodec
 
     init(envelope: EventEnvelope, deliveryCount: Int, codec: any EventCodec) {
         id = envelope.id

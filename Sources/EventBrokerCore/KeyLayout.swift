@@ -96,13 +96,13 @@ package struct ServiceKeys: Sendable, Hashable {
     /// List of queued event ids; the next one is at the right end.
     var published: String { base + ":published" }
     /// Hash of event id to envelope.
-    var events: String { base + ":events" }
+    package var events: String { base + ":events" }
     /// Hash of event id to the owner token of its current delivery.
-    var inflight: String { base + ":inflight" }
+    package var inflight: String { base + ":inflight" }
     /// Sorted set of event id by lease deadline.
-    var leases: String { base + ":leases" }
+    package var leases: String { base + ":leases" }
     /// Hash of event id to the number of deliveries so far.
-    var deliveries: String { base + ":deliveries" }
+    package var deliveries: String { base + ":deliveries" }
     /// List of wake-up markers that idle instances wait on with BLPOP.
     var wake: String { base + ":wake" }
     /// Sorted set of failed event id by the time it may be delivered again.

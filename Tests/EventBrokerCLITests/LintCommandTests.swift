@@ -38,7 +38,7 @@ import Testing
     @Test func lintsTheRepositorysScriptsByDefault() throws {
         let result = try run(["lint"], in: packageRoot)
         #expect(result.status == 0)
-        #expect(result.standardOutput == "13 scripts, no findings\n")
+        #expect(result.standardOutput == "14 scripts, no findings\n")
     }
 
     @Test func printsOneLinePerFindingAndASummaryAndFails() throws {

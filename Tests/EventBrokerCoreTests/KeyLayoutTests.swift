@@ -22,6 +22,25 @@ import Testing
         #expect(KeyLayout.encode(name) == encoded)
     }
 
+    @Test(arguments: ["billing-v2.eu_1", "a{b}c", "with space", "%41", "a:b*", "é", ""])
+    func encodedNamesDecodeBack(name: String) {
+        #expect(KeyLayout.decode(KeyLayout.encode(name)) == name)
+    }
+
+    @Test(arguments: ["%4", "%zz", "%41", "a b", "%C3", "a%3ab"])
+    func textEncodeNeverWritesDoesNotDecode(text: String) {
+        #expect(KeyLayout.decode(text) == nil)
+    }
+
+    @Test func topicsAreFoundFromTheirSubscriberSets() throws {
+        let layout = try KeyLayout(prefix: "shop")
+        #expect(layout.topicSubscribersPattern == "{shop}:v1:t:*:subscribers")
+        #expect(layout.topic(subscribersKey: layout.topic("a:b{c}").subscribers) == "a:b{c}")
+        #expect(layout.topic(subscribersKey: layout.topic("orders").version) == nil)
+        #expect(layout.topic(subscribersKey: "{reb}:v1:t:orders:subscribers") == nil, "another prefix")
+        #expect(layout.topic(subscribersKey: "{shop}:v1:t::subscribers") == nil)
+    }
+
     @Test func distinctNamesNeverShareAKey() throws {
         let layout = try KeyLayout(prefix: "reb")
         let names = ["A", "%41", "a", "a:b", "a%3Ab", "{reb}", "", " ", "é", "e\u{301}"]
