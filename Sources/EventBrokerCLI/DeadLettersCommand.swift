@@ -1,5 +1,4 @@
 import ArgumentParser
-import Logging
 import RedisEventBroker
 
 /// `event-broker dead-letters list|count|replay|purge`: the dead letters of one service.
@@ -48,19 +47,8 @@ struct DeadLetterServiceOptions: ParsableArguments {
     /// Runs `body` with the dead letters of the service, through a broker instance of it that
     /// starts no lease checker of its own and is shut down afterwards.
     func withDeadLetters<Result>(_ body: (DeadLetters) async throws -> Result) async throws -> Result {
-        var configuration = BrokerConfiguration(serviceName: service, redisURL: redis.url)
-        configuration.keyPrefix = redis.prefix
-        configuration.companions = []
-        configuration.logger = Logger.standardError(label: "event-broker.dead-letters", level: .error)
-        let broker = try await RedisEventBroker(configuration)
-        let result: Result
-        do {
-            result = try await body(broker.deadLetters)
-        } catch {
-            try? await broker.shutdown()
-            throw error
+        try await redis.withBroker(service: service, label: "event-broker.dead-letters") { broker in
+            try await body(broker.deadLetters)
         }
-        try await broker.shutdown()
-        return result
     }
 }
