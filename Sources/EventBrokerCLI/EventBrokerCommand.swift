@@ -7,7 +7,8 @@ struct EventBrokerCommand: AsyncParsableCommand {
         commandName: "event-broker",
         abstract: "Tools for RedisEventBroker, the embedded Redis event broker for Swift microservices.",
         subcommands: [
-            DemoCommand.self, LintCommand.self, TestScriptsCommand.self, CheckerCommand.self, PublishCommand.self,
-            DeadLettersCommand.self, ChaosCommand.self, ChaosProducerCommand.self, ChaosConsumerCommand.self, BenchCommand.self,
+            DemoCommand.self, LintCommand.self, TestScriptsCommand.self, CheckerCommand.self, InspectCommand.self,
+            PublishCommand.self, DeadLettersCommand.self, ChaosCommand.self, ChaosProducerCommand.self,
+            ChaosConsumerCommand.self, BenchCommand.self,
         ])
 }
