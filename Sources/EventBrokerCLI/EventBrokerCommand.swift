@@ -8,7 +8,7 @@ struct EventBrokerCommand: AsyncParsableCommand {
         abstract: "Tools for RedisEventBroker, the embedded Redis event broker for Swift microservices.",
         subcommands: [
             DemoCommand.self, LintCommand.self, TestScriptsCommand.self, CheckerCommand.self, InspectCommand.self,
-            PublishCommand.self, DeadLettersCommand.self, ChaosCommand.self, ChaosProducerCommand.self,
-            ChaosConsumerCommand.self, BenchCommand.self,
+            TailCommand.self, PublishCommand.self, DeadLettersCommand.self, ChaosCommand.self,
+            ChaosProducerCommand.self, ChaosConsumerCommand.self, BenchCommand.self,
         ])
 }
