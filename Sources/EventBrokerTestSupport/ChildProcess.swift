@@ -36,6 +36,22 @@ package func runProcess(
     return try child.output()
 }
 
+/// Runs `executable` as the blocking `runProcess` above does, but waits for it
+/// without blocking a thread: for long runs (a compiler, a chaos run) in async tests, which would
+/// otherwise hold one of the few threads of Swift's cooperative pool for all that time and starve
+/// every other test of the process (timers, lease renewals).
+package func runProcess(
+    _ executable: URL, _ arguments: [String], input: [UInt8] = [], environment: [String: String] = [:],
+    in directory: URL? = nil
+) async throws -> ProcessOutput {
+    let child = try ChildProcess(executable, arguments, environment: environment, in: directory)
+    try child.closeInput(after: input)
+    while child.process.isRunning {
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try child.output()
+}
+
 /// A child process that runs while the test goes on, its output going to temporary files that
 /// can be read at any time; for servers and other long-running commands.
 ///

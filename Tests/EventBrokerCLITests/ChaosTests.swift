@@ -12,8 +12,8 @@ import Testing
     /// The built `event-broker`: SwiftPM puts it next to the test runner executable.
     let executable = Bundle.main.executableURL!.deletingLastPathComponent().appending(path: "event-broker")
 
-    @Test func aShortChaosRunLosesNothingAndExplainsEveryDuplicate() throws {
-        let output = try runProcess(
+    @Test func aShortChaosRunLosesNothingAndExplainsEveryDuplicate() async throws {
+        let output = try await runProcess(
             executable,
             [
                 "chaos", "--events", "400", "--consumers-per-service", "2", "--kills", "2", "--stops", "1",
@@ -59,7 +59,7 @@ import Testing
         // The first consumer's handler records its start and then blocks.
         let (crashing, crashingLedger) = try await consumer("crashing", ["--hold-handlers"])
         let producerLedger = directory.appending(path: "producer.ledger")
-        let producer = try runProcess(
+        let producer = try await runProcess(
             executable, ["chaos-producer", "--redis-url", server.url, "--ledger", producerLedger.path, "--events", "1"])
         #expect(producer.status == 0, "\(producer.standardError)")
         let published = try LedgerFile(contentsOf: producerLedger).entries

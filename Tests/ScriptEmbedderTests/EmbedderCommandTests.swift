@@ -107,12 +107,12 @@ import Testing
     /// Compiles the generated file with `swiftc`, together with a copy of `RedisScript` and this module's SHA1,
     /// into a program that prints each embedded script's name, version, stored SHA1, recomputed SHA1 and source bytes.
     @Test(.timeLimit(.minutes(5)))
-    func generatedCodeCompilesAndHoldsTheExactBytes() throws {
+    func generatedCodeCompilesAndHoldsTheExactBytes() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let generated = directory.appending(path: "EmbeddedScripts.swift").path(percentEncoded: false)
         let scripts = try fixturePaths()
-        let embed = try runProcess(embedder, [generated] + scripts)
+        let embed = try await runProcess(embedder, [generated] + scripts)
         try #require(embed.status == 0, "\(embed.standardError)")
 
         let main = try writeFile(
@@ -127,7 +127,7 @@ import Testing
             }
             """#, named: "main.swift", in: directory)
         let program = directory.appending(path: "print-scripts")
-        let compile = try runProcess(
+        let compile = try await runProcess(
             URL(filePath: "/usr/bin/env"),
             [
                 "swiftc", "-o", program.path(percentEncoded: false),
@@ -139,7 +139,7 @@ import Testing
             ])
         try #require(compile.status == 0, "\(compile.standardError)")
 
-        let run = try runProcess(program, [])
+        let run = try await runProcess(program, [])
         try #require(run.status == 0, "\(run.standardError)")
         let lines = run.standardOutput.split(separator: "\n").map { $0.split(separator: " ") }
         try #require(lines.map(\.count) == [5, 5])
