@@ -58,19 +58,6 @@ func nextEventId(_ broker: RedisEventBroker) async throws -> String? {
     try await nextEvent(broker)?.id
 }
 
-/// Waits until `condition` holds, checking every 20 ms; records an issue after `timeout`.
-func eventually(
-    _ what: String, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
-}
-
 /// Every handling of every event, by which broker instance: the ledger a test checks.
 final class Ledger: Sendable {
     /// One handler run.
