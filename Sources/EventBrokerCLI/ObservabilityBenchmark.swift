@@ -14,7 +14,8 @@ import Tracing
 /// Each run flushes Redis, starts a publisher broker (`shop`) and a consumer broker (`billing`,
 /// subscribed to `orders`) with the variant's hooks, publishes the run's events from
 /// ``Settings/concurrency`` tasks while the consumer handles them with as many handlers in
-/// flight, and times from the first publish to the moment the last event was first handled. Every
+/// flight, and times from the first publish to the moment the last event was first handled (and
+/// reads the CPU time the process used meanwhile). Every
 /// event must be handled exactly once, and the hooks must have recorded every event; otherwise
 /// the benchmark throws. The variants run interleaved, in rounds, in a rotating order.
 struct ObservabilityBenchmark {
@@ -57,6 +58,10 @@ struct ObservabilityBenchmark {
         let seconds: Double
         /// Events divided by ``seconds``.
         let eventsPerSecond: Double
+        /// The CPU time this process (publisher and consumer, not redis-server) used per event
+        /// over the same interval, in microseconds: less sensitive than ``eventsPerSecond`` to
+        /// other processes competing for the cores.
+        let cpuMicrosecondsPerEvent: Double
         /// What the handlers did.
         let ledger: BenchLedger.Tally
     }
@@ -70,6 +75,10 @@ struct ObservabilityBenchmark {
         let maximumEventsPerSecond: Double
         /// How much lower the median is than the median without hooks, in percent (negative: higher).
         let costPercent: Double
+        /// The median of the runs' CPU time per event.
+        let medianCPUMicrosecondsPerEvent: Double
+        /// How much more CPU time per event the median takes than without hooks, in percent.
+        let cpuCostPercent: Double
         let runs: [Run]
     }
 
@@ -129,25 +138,30 @@ struct ObservabilityBenchmark {
         for round in 1...settings.rounds {
             let shift = (round - 1) % variants.count
             for (index, variant) in (variants[shift...] + variants[..<shift]).enumerated() {
-                let (seconds, tally) = try await measure(variant, events: settings.events, admin: admin)
+                let measured = try await measure(variant, events: settings.events, admin: admin)
                 let run = Run(
-                    round: round, position: index + 1, seconds: seconds,
-                    eventsPerSecond: Double(settings.events) / seconds, ledger: tally)
+                    round: round, position: index + 1, seconds: measured.seconds,
+                    eventsPerSecond: Double(settings.events) / measured.seconds,
+                    cpuMicrosecondsPerEvent: measured.cpuSeconds * 1e6 / Double(settings.events), ledger: measured.tally)
                 runs[variant, default: []].append(run)
                 progress(
                     "round \(round)/\(settings.rounds): \(variant.rawValue) "
-                        + "\(Self.grouped(run.eventsPerSecond)) events/s (\(String(format: "%.2f", seconds)) s)")
+                        + "\(Self.grouped(run.eventsPerSecond)) events/s (\(String(format: "%.2f", run.seconds)) s), "
+                        + "\(String(format: "%.1f", run.cpuMicrosecondsPerEvent)) µs CPU per event")
             }
         }
 
         let baseline = Self.median(runs[.none, default: []].map(\.eventsPerSecond))
+        let cpuBaseline = Self.median(runs[.none, default: []].map(\.cpuMicrosecondsPerEvent))
         let results = variants.map { variant in
             let variantRuns = runs[variant, default: []]
             let rates = variantRuns.map(\.eventsPerSecond)
             let median = Self.median(rates)
+            let cpu = Self.median(variantRuns.map(\.cpuMicrosecondsPerEvent))
             return VariantResult(
                 variant: variant, medianEventsPerSecond: median, minimumEventsPerSecond: rates.min() ?? 0,
-                maximumEventsPerSecond: rates.max() ?? 0, costPercent: (1 - median / baseline) * 100, runs: variantRuns)
+                maximumEventsPerSecond: rates.max() ?? 0, costPercent: (1 - median / baseline) * 100,
+                medianCPUMicrosecondsPerEvent: cpu, cpuCostPercent: (cpu / cpuBaseline - 1) * 100, runs: variantRuns)
         }
         #if DEBUG
             let debugBuild = true
@@ -159,9 +173,18 @@ struct ObservabilityBenchmark {
             payloadBytes: try JSONCodec().encodePayload(Self.order).count, debugBuild: debugBuild, variants: results)
     }
 
-    /// One run of `variant` with `events` events on a flushed Redis: returns its seconds and its
-    /// ledger, or throws when an event was lost or handled twice, or the hooks missed events.
-    private func measure(_ variant: Variant, events: Int, admin: RedisConnection) async throws -> (Double, BenchLedger.Tally) {
+    /// What one run measured.
+    private struct Measurement {
+        /// Wall-clock seconds from the first publish to the last event's first handling.
+        let seconds: Double
+        /// The CPU seconds this process used over about the same interval.
+        let cpuSeconds: Double
+        let tally: BenchLedger.Tally
+    }
+
+    /// One run of `variant` with `events` events on a flushed Redis, or an error when an event
+    /// was lost or handled twice, or the hooks missed events.
+    private func measure(_ variant: Variant, events: Int, admin: RedisConnection) async throws -> Measurement {
         _ = try await admin.send("FLUSHALL")
         let hooks = Hooks(variant)
         let ledger = BenchLedger(events: events)
@@ -181,10 +204,12 @@ struct ObservabilityBenchmark {
         }
 
         let start = ContinuousClock.now
-        let outcome: Result<ContinuousClock.Instant, any Error>
+        let cpuStart = Self.processCPUSeconds()
+        let outcome: Result<(ContinuousClock.Instant, Double), any Error>
         do {
             try await publish(events, from: shop)
-            outcome = .success(try await completion(of: ledger, events: events))
+            let end = try await completion(of: ledger, events: events)
+            outcome = .success((end, Self.processCPUSeconds()))
         } catch {
             outcome = .failure(error)
         }
@@ -192,7 +217,7 @@ struct ObservabilityBenchmark {
         try await billing.shutdown()
         try await consumer.value
 
-        let end = try outcome.get()
+        let (end, cpuEnd) = try outcome.get()
         let tally = ledger.tally()
         guard tally.isExact else {
             throw Failure(
@@ -200,7 +225,14 @@ struct ObservabilityBenchmark {
                     + "\(tally.duplicates) handler runs were duplicates and \(tally.unknown) were of unknown events")
         }
         try hooks.verify(events: events)
-        return ((end - start).secondsValue, tally)
+        return Measurement(seconds: (end - start).secondsValue, cpuSeconds: cpuEnd - cpuStart, tally: tally)
+    }
+
+    /// The CPU time this process has used so far, user and system, in seconds.
+    private static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Publishes events `0..<events` from ``Settings/concurrency`` tasks, each publishing every
@@ -301,17 +333,21 @@ struct ObservabilityBenchmark {
             lines.append("Warning: a debug build; run with -c release for representative figures.")
         }
         lines.append(
-            "\(grouped(Double(report.events))) events of \(report.payloadBytes) B per run, \(report.rounds) rounds, "
+            "\(grouped(Double(report.events))) events of \(report.payloadBytes) B per run, \(report.rounds) round\(report.rounds == 1 ? "" : "s"), "
                 + "\(report.concurrency) publishing tasks and \(report.concurrency) handlers in flight")
         lines.append(
             pad("variant", 10) + pad("median ev/s", 13, right: true) + pad("min ev/s", 11, right: true)
-                + pad("max ev/s", 11, right: true) + pad("cost vs none", 14, right: true))
+                + pad("max ev/s", 11, right: true) + pad("cost vs none", 14, right: true)
+                + pad("CPU µs/event", 14, right: true) + pad("CPU vs none", 13, right: true))
         for result in report.variants {
+            let isBaseline = result.variant == .none
             lines.append(
                 pad(result.variant.rawValue, 10) + pad(grouped(result.medianEventsPerSecond), 13, right: true)
                     + pad(grouped(result.minimumEventsPerSecond), 11, right: true)
                     + pad(grouped(result.maximumEventsPerSecond), 11, right: true)
-                    + pad(result.variant == .none ? "-" : String(format: "%.1f%%", result.costPercent), 14, right: true))
+                    + pad(isBaseline ? "-" : String(format: "%.1f%%", result.costPercent), 14, right: true)
+                    + pad(String(format: "%.1f", result.medianCPUMicrosecondsPerEvent), 14, right: true)
+                    + pad(isBaseline ? "-" : String(format: "%+.1f%%", result.cpuCostPercent), 13, right: true))
         }
         let runs = report.variants.reduce(0) { $0 + $1.runs.count }
         lines.append("Every event of the \(runs) runs was handled exactly once; lost: 0, duplicates: 0.")
