@@ -21,7 +21,8 @@ test-scripts: deps
 	swift run event-broker test-scripts --backend both
 
 # Runs everything: lint, the script tests on both backends, then every Swift test
-# (unit and integration tests start their own redis-servers).
+# (unit and integration tests start their own redis-servers), and builds the Examples package.
 test: lint test-scripts
 	swift build --build-tests
 	swift test
+	swift build --package-path Examples

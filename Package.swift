@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
+        // The Prometheus backend of the CLI's observability benchmark (not of any library product).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C at the edge: hiredis 0.14 (RESP2) from Debian's libhiredis-dev.
@@ -115,7 +117,7 @@ let package = Package(
         ),
         // A throwaway redis-server for tests, the demo and benchmarks.
         .target(name: "RedisServerProcess"),
-        // The `event-broker` command line.
+        // The `event-broker` command line; `bench observability` records real metrics (Prometheus) and spans.
         .executableTarget(
             name: "EventBrokerCLI",
             dependencies: [
@@ -123,9 +125,13 @@ let package = Package(
                 "EventBrokerCodecJSON",
                 "EventBrokerCodecBinary",
                 "EventBrokerChecker",
+                "EventBrokerMetrics",
                 "RedisServerProcess",
                 "LuaScriptKit",
                 "EventBrokerTestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

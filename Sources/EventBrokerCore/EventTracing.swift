@@ -10,14 +10,17 @@ struct EventTracing: Sendable {
     /// The value of `messaging.system`.
     static let system = "redis_event_broker"
 
-    /// The configured tracer; `nil` means the one `InstrumentationSystem` gives at each call.
+    /// The configured tracer, `nil` when it is a `NoOpTracer` or none was configured.
     private let configuredTracer: (any Tracer)?
+    /// Whether no tracer was configured, so that `InstrumentationSystem` is asked at each call.
+    private let followsInstrumentationSystem: Bool
     /// The service of this instance: the consumer group of its consumer spans.
     private let serviceName: String
 
     /// Traces with `tracer`, or with `InstrumentationSystem`'s tracer when it is `nil`.
     init(tracer: (any Tracer)?, serviceName: String) {
-        configuredTracer = tracer
+        configuredTracer = tracer is NoOpTracer ? nil : tracer
+        followsInstrumentationSystem = tracer == nil
         self.serviceName = serviceName
     }
 
@@ -25,11 +28,10 @@ struct EventTracing: Sendable {
     /// `InstrumentationSystem` is asked each time, so a tracer bootstrapped after the broker was
     /// created, or bound with `withTracer`, is used. When nothing is bootstrapped, its instrument
     /// is a `NoOpInstrument`: that answers at the cost of a task-local read and a read lock,
-    /// without the search for a tracer among the instruments (a few existential casts).
+    /// without the search for a tracer among the instruments (a few existential casts). A
+    /// configured tracer was checked once, when the broker was created.
     private var tracer: (any Tracer)? {
-        if let configuredTracer {
-            return configuredTracer is NoOpTracer ? nil : configuredTracer
-        }
+        guard followsInstrumentationSystem else { return configuredTracer }
         if InstrumentationSystem.instrument is NoOpInstrument {
             return nil
         }
@@ -48,13 +50,14 @@ struct EventTracing: Sendable {
             "\(event.topic) publish", context: ServiceContext.current ?? .topLevel, ofKind: .producer)
         defer { span.end() }
         if span.isRecording {
-            span.updateAttributes { attributes in
-                attributes["messaging.system"] = Self.system
-                attributes["messaging.operation.type"] = "publish"
-                attributes["messaging.destination.name"] = event.topic
-                attributes["messaging.message.id"] = id
-                attributes["messaging.message.conversation_id"] = event.streamId
-            }
+            Self.add(
+                [
+                    "messaging.system": .string(Self.system),
+                    "messaging.operation.type": .string("publish"),
+                    "messaging.destination.name": .string(event.topic),
+                    "messaging.message.id": .string(id),
+                    "messaging.message.conversation_id": .string(event.streamId),
+                ], to: span)
         }
         var traced = event
         tracer.inject(span.context, into: &traced.headers, using: HeaderInjector())
@@ -97,15 +100,16 @@ struct EventTracing: Sendable {
             if !producer.isEmpty {
                 span.addLink(SpanLink(context: producer, attributes: [:]))
             }
-            span.updateAttributes { attributes in
-                attributes["messaging.system"] = Self.system
-                attributes["messaging.operation.type"] = "process"
-                attributes["messaging.destination.name"] = event.topic
-                attributes["messaging.message.id"] = event.id
-                attributes["messaging.message.conversation_id"] = event.streamId
-                attributes["messaging.consumer.group.name"] = serviceName
-                attributes["messaging.redis_event_broker.delivery_count"] = event.deliveryCount
-            }
+            Self.add(
+                [
+                    "messaging.system": .string(Self.system),
+                    "messaging.operation.type": .string("process"),
+                    "messaging.destination.name": .string(event.topic),
+                    "messaging.message.id": .string(event.id),
+                    "messaging.message.conversation_id": .string(event.streamId),
+                    "messaging.consumer.group.name": .string(serviceName),
+                    "messaging.redis_event_broker.delivery_count": .int64(Int64(event.deliveryCount)),
+                ], to: span)
         }
         do {
             try await ServiceContext.$current.withValue(span.context) { try await handler(event) }
@@ -113,6 +117,19 @@ struct EventTracing: Sendable {
             span.recordError(error)
             span.setStatus(SpanStatus(code: .error))
             throw error
+        }
+    }
+}
+
+extension EventTracing {
+    /// Adds `attributes` to `span`. They are built as one dictionary of the right size, not
+    /// grown attribute by attribute: assigned as they are when the tracer set none at the
+    /// span's start (the usual case), merged into the tracer's otherwise.
+    private static func add(_ attributes: SpanAttributes, to span: any Span) {
+        if span.attributes.isEmpty {
+            span.attributes = attributes
+        } else {
+            span.updateAttributes { $0.merge(attributes) }
         }
     }
 }

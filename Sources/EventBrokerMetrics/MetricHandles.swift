@@ -18,7 +18,7 @@ final class MetricHandles: Sendable {
     func counter(_ series: MetricSeries) -> Counter {
         counters.withLock { counters in
             if let counter = counters[series] { return counter }
-            let counter = Counter(label: series.metric.rawValue, dimensions: series.dimensions, factory: factory)
+            let counter = Counter(label: series.metric.label, dimensions: series.dimensions, factory: factory)
             counters[series] = counter
             return counter
         }
@@ -28,7 +28,7 @@ final class MetricHandles: Sendable {
     func timer(_ series: MetricSeries) -> CoreMetrics.Timer {
         timers.withLock { timers in
             if let timer = timers[series] { return timer }
-            let timer = CoreMetrics.Timer(label: series.metric.rawValue, dimensions: series.dimensions, factory: factory)
+            let timer = CoreMetrics.Timer(label: series.metric.label, dimensions: series.dimensions, factory: factory)
             timers[series] = timer
             return timer
         }
@@ -38,7 +38,7 @@ final class MetricHandles: Sendable {
     func gauge(_ series: MetricSeries) -> Gauge {
         gauges.withLock { gauges in
             if let gauge = gauges[series] { return gauge }
-            let gauge = Gauge(label: series.metric.rawValue, dimensions: series.dimensions, factory: factory)
+            let gauge = Gauge(label: series.metric.label, dimensions: series.dimensions, factory: factory)
             gauges[series] = gauge
             return gauge
         }

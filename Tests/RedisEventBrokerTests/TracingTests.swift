@@ -259,6 +259,27 @@ import Tracing
         }
     }
 
+    @Test func attributesTheTracerSetAtTheStartOfASpanAreKept() async throws {
+        try await TestRedis.with { redis in
+            let tracer = StartAttributesTracer()
+            let shop = try await redis.broker("shop") { $0.tracer = tracer }
+            let billing = try await redis.broker("billing") { $0.tracer = tracer }
+            try await billing.subscribe("orders")
+            let id = try await shop.publishEvent(Event(streamId: "order-15", topic: "orders"))
+            #expect(try await billing.pick { _ in })
+
+            let (name, value) = StartAttributesTracer.attribute
+            let producer = try #require(Self.spans(tracer.recorder, named: "orders publish").first)
+            #expect(producer.attributes.get(name) == .string(value))
+            #expect(producer.attributes.get("messaging.message.id") == .string(id))
+            #expect(producer.attributes.count == 6)
+            let process = try #require(Self.spans(tracer.recorder, named: "orders process").first)
+            var expected = Self.processAttributes(eventId: id, streamId: "order-15", deliveryCount: 1)
+            expected[name] = value
+            #expect(process.attributes == expected)
+        }
+    }
+
     @Test func configurationsWithAndWithoutATracerDoNotShareAnInstance() async throws {
         try await TestRedis.with { redis in
             let plain = redis.configuration("billing")

@@ -1,0 +1,387 @@
+import EventBrokerCore
+import EventBrokerMetrics
+import Foundation
+import InMemoryTracing
+import Logging
+import Prometheus
+import RedisEventBroker
+import Tracing
+
+/// Measures what the observability hooks cost: delivered events per second, end to end through
+/// Redis, with no observer and no tracer, with `BrokerMetrics` on Prometheus, with a recording
+/// tracer, and with both.
+///
+/// Each run flushes Redis, starts a publisher broker (`shop`) and a consumer broker (`billing`,
+/// subscribed to `orders`) with the variant's hooks, publishes the run's events from
+/// ``Settings/concurrency`` tasks while the consumer handles them with as many handlers in
+/// flight, and times from the first publish to the moment the last event was first handled (and
+/// reads the CPU time the process used meanwhile). Every
+/// event must be handled exactly once, and the hooks must have recorded every event; otherwise
+/// the benchmark throws. The variants run interleaved, in rounds, in a rotating order.
+struct ObservabilityBenchmark {
+    /// Which hooks a run has.
+    enum Variant: String, CaseIterable, Codable, Sendable {
+        /// No observer and no tracer: the broker as configured by default, nothing bootstrapped.
+        case none
+        /// `BrokerMetrics` recording into a `PrometheusMetricsFactory` with a registry of its own.
+        case metrics
+        /// An `InMemoryTracer` in `BrokerConfiguration.tracer`, keeping every span.
+        case tracing
+        /// Both.
+        case both
+
+        var recordsMetrics: Bool { self == .metrics || self == .both }
+        var traces: Bool { self == .tracing || self == .both }
+    }
+
+    /// How much to measure, and where.
+    struct Settings {
+        /// Events each run publishes and handles.
+        var events: Int
+        /// Rounds of the four variants.
+        var rounds: Int
+        /// Publishing tasks, and handlers the consumer runs at once.
+        var concurrency: Int
+        /// The Redis to use; the benchmark flushes it before every run.
+        var redisURL: String
+        /// Where the brokers log.
+        var logger: Logger
+    }
+
+    /// The figures of one timed run.
+    struct Run: Codable {
+        /// The round, from 1.
+        let round: Int
+        /// The run's place in its round, from 1.
+        let position: Int
+        /// From the first publish to the last event's first handling.
+        let seconds: Double
+        /// Events divided by ``seconds``.
+        let eventsPerSecond: Double
+        /// The CPU time this process (publisher and consumer, not redis-server) used per event
+        /// over the same interval, in microseconds: less sensitive than ``eventsPerSecond`` to
+        /// other processes competing for the cores.
+        let cpuMicrosecondsPerEvent: Double
+        /// What the handlers did.
+        let ledger: BenchLedger.Tally
+    }
+
+    /// One variant's runs and how it compares with ``Variant/none``.
+    struct VariantResult: Codable {
+        let variant: Variant
+        /// The median of the runs' delivered events per second.
+        let medianEventsPerSecond: Double
+        let minimumEventsPerSecond: Double
+        let maximumEventsPerSecond: Double
+        /// How much lower the median is than the median without hooks, in percent (negative: higher).
+        let costPercent: Double
+        /// The median of the runs' CPU time per event.
+        let medianCPUMicrosecondsPerEvent: Double
+        /// How much more CPU time per event the median takes than without hooks, in percent.
+        let cpuCostPercent: Double
+        let runs: [Run]
+    }
+
+    /// Everything a benchmark measured.
+    struct Report: Codable {
+        let events: Int
+        let rounds: Int
+        let concurrency: Int
+        /// The size of one event's payload as the JSON codec stores it.
+        let payloadBytes: Int
+        /// Whether this was a debug build, whose figures say little.
+        let debugBuild: Bool
+        let variants: [VariantResult]
+    }
+
+    /// Why the benchmark stopped.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The topic of the benchmark's events.
+    static let topic = "orders"
+    /// How long a run may go without a newly handled event before it counts as stalled.
+    static let stallTimeout = Duration.seconds(30)
+
+    let settings: Settings
+
+    /// The order each event carries, its `orderId` replaced by the event's number: about 100 bytes of JSON.
+    private static let order = BenchOrder.make(lineCount: 0, signatureBytes: 0, seed: 1)
+
+    /// Runs a warm-up run, then ``Settings/rounds`` rounds of every variant, the order rotating by
+    /// one variant each round; `progress` is told of each run.
+    func run(progress: (String) -> Void) async throws -> Report {
+        var logger = Logger(label: "bench.admin")
+        logger.logLevel = .critical
+        let admin = RedisConnection(endpoint: try RedisEndpoint(url: settings.redisURL), clientName: "bench-admin", logger: logger)
+        let report: Report
+        do {
+            try await admin.connect()
+            report = try await run(admin: admin, progress: progress)
+        } catch {
+            await admin.close()
+            throw error
+        }
+        await admin.close()
+        return report
+    }
+
+    /// ``run(progress:)`` with `admin`, the connection that flushes Redis.
+    private func run(admin: RedisConnection, progress: (String) -> Void) async throws -> Report {
+        let warmUpEvents = min(settings.events, 2_000)
+        _ = try await measure(.both, events: warmUpEvents, admin: admin)
+        progress("warm-up: \(warmUpEvents) events with metrics and tracing")
+
+        let variants = Variant.allCases
+        var runs: [Variant: [Run]] = [:]
+        for round in 1...settings.rounds {
+            let shift = (round - 1) % variants.count
+            for (index, variant) in (variants[shift...] + variants[..<shift]).enumerated() {
+                let measured = try await measure(variant, events: settings.events, admin: admin)
+                let run = Run(
+                    round: round, position: index + 1, seconds: measured.seconds,
+                    eventsPerSecond: Double(settings.events) / measured.seconds,
+                    cpuMicrosecondsPerEvent: measured.cpuSeconds * 1e6 / Double(settings.events), ledger: measured.tally)
+                runs[variant, default: []].append(run)
+                progress(
+                    "round \(round)/\(settings.rounds): \(variant.rawValue) "
+                        + "\(Self.grouped(run.eventsPerSecond)) events/s (\(String(format: "%.2f", run.seconds)) s), "
+                        + "\(String(format: "%.1f", run.cpuMicrosecondsPerEvent)) µs CPU per event")
+            }
+        }
+
+        let baseline = Self.median(runs[.none, default: []].map(\.eventsPerSecond))
+        let cpuBaseline = Self.median(runs[.none, default: []].map(\.cpuMicrosecondsPerEvent))
+        let results = variants.map { variant in
+            let variantRuns = runs[variant, default: []]
+            let rates = variantRuns.map(\.eventsPerSecond)
+            let median = Self.median(rates)
+            let cpu = Self.median(variantRuns.map(\.cpuMicrosecondsPerEvent))
+            return VariantResult(
+                variant: variant, medianEventsPerSecond: median, minimumEventsPerSecond: rates.min() ?? 0,
+                maximumEventsPerSecond: rates.max() ?? 0, costPercent: (1 - median / baseline) * 100,
+                medianCPUMicrosecondsPerEvent: cpu, cpuCostPercent: (cpu / cpuBaseline - 1) * 100, runs: variantRuns)
+        }
+        #if DEBUG
+            let debugBuild = true
+        #else
+            let debugBuild = false
+        #endif
+        return Report(
+            events: settings.events, rounds: settings.rounds, concurrency: settings.concurrency,
+            payloadBytes: try JSONCodec().encodePayload(Self.order).count, debugBuild: debugBuild, variants: results)
+    }
+
+    /// What one run measured.
+    private struct Measurement {
+        /// Wall-clock seconds from the first publish to the last event's first handling.
+        let seconds: Double
+        /// The CPU seconds this process used over about the same interval.
+        let cpuSeconds: Double
+        let tally: BenchLedger.Tally
+    }
+
+    /// One run of `variant` with `events` events on a flushed Redis, or an error when an event
+    /// was lost or handled twice, or the hooks missed events.
+    private func measure(_ variant: Variant, events: Int, admin: RedisConnection) async throws -> Measurement {
+        _ = try await admin.send("FLUSHALL")
+        let hooks = Hooks(variant)
+        let ledger = BenchLedger(events: events)
+        let billing = try await RedisEventBroker(configuration("billing", hooks))
+        let shop: RedisEventBroker
+        do {
+            try await billing.subscribe(Self.topic)
+            shop = try await RedisEventBroker(configuration("shop", hooks))
+        } catch {
+            try? await billing.shutdown()
+            throw error
+        }
+        let consumer = Task {
+            try await billing.consume(concurrency: settings.concurrency) { event in
+                ledger.handled(Int(try event.payload(as: BenchOrder.self).orderId))
+            }
+        }
+
+        let start = ContinuousClock.now
+        let cpuStart = Self.processCPUSeconds()
+        let outcome: Result<(ContinuousClock.Instant, Double), any Error>
+        do {
+            try await publish(events, from: shop)
+            let end = try await completion(of: ledger, events: events)
+            outcome = .success((end, Self.processCPUSeconds()))
+        } catch {
+            outcome = .failure(error)
+        }
+        try await shop.shutdown()
+        try await billing.shutdown()
+        try await consumer.value
+
+        let (end, cpuEnd) = try outcome.get()
+        let tally = ledger.tally()
+        guard tally.isExact else {
+            throw Failure(
+                description: "\(variant.rawValue): of \(events) events, \(tally.lost) were never handled, "
+                    + "\(tally.duplicates) handler runs were duplicates and \(tally.unknown) were of unknown events")
+        }
+        try hooks.verify(events: events)
+        return Measurement(seconds: (end - start).secondsValue, cpuSeconds: cpuEnd - cpuStart, tally: tally)
+    }
+
+    /// The CPU time this process has used so far, user and system, in seconds.
+    private static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    /// Publishes events `0..<events` from ``Settings/concurrency`` tasks, each publishing every
+    /// `concurrency`-th event in turn.
+    private func publish(_ events: Int, from shop: RedisEventBroker) async throws {
+        let tasks = settings.concurrency
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for first in 0..<min(tasks, events) {
+                group.addTask {
+                    for number in stride(from: first, to: events, by: tasks) {
+                        var order = Self.order
+                        order.orderId = Int64(number)
+                        try await shop.publishEvent(
+                            Event(streamId: "order-\(number)", topic: Self.topic, message: "OrderPlaced", payload: order))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Waits until every event was handled once and returns when the last one was; throws if no
+    /// new event is handled for ``stallTimeout``.
+    private func completion(of ledger: BenchLedger, events: Int) async throws -> ContinuousClock.Instant {
+        var lastCount = -1
+        var lastChange = ContinuousClock.now
+        while true {
+            let (handled, completedAt) = ledger.progress
+            if let completedAt { return completedAt }
+            if handled != lastCount {
+                lastCount = handled
+                lastChange = .now
+            } else if ContinuousClock.now - lastChange > Self.stallTimeout {
+                throw Failure(
+                    description: "only \(handled) of \(events) events were handled, none in the last \(Self.stallTimeout)")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// A broker configuration of `service` on the benchmark's Redis, with `hooks`.
+    private func configuration(_ service: String, _ hooks: Hooks) -> BrokerConfiguration {
+        var configuration = BrokerConfiguration(serviceName: service, redisURL: settings.redisURL)
+        configuration.logger = settings.logger
+        configuration.observers = hooks.observers
+        configuration.tracer = hooks.tracer
+        return configuration
+    }
+
+    /// The observers and tracer of one run, fresh for it, and the check that they saw every event.
+    private struct Hooks {
+        let registry: PrometheusCollectorRegistry?
+        let inMemoryTracer: InMemoryTracer?
+
+        init(_ variant: Variant) {
+            registry = variant.recordsMetrics ? PrometheusCollectorRegistry() : nil
+            // Injections and extractions are not kept: that is bookkeeping for tests, not what a tracer does.
+            inMemoryTracer = variant.traces ? InMemoryTracer(recordInjections: false, recordExtractions: false) : nil
+        }
+
+        var observers: [any BrokerObserver] {
+            registry.map { [BrokerMetrics(factory: PrometheusMetricsFactory(registry: $0))] } ?? []
+        }
+
+        var tracer: (any Tracer)? { inMemoryTracer }
+
+        /// Throws unless the registry counted `events` published and acknowledged events, and the
+        /// tracer holds a producer and a consumer span per event.
+        func verify(events: Int) throws {
+            if let registry {
+                let exposition = registry.emitToString()
+                for (metric, service) in [("reb_events_published_total", "shop"), ("reb_events_acked_total", "billing")] {
+                    let prefix = "\(metric){service=\"\(service)\",topic=\"\(ObservabilityBenchmark.topic)\"} "
+                    let value = exposition.split(separator: "\n").first { $0.hasPrefix(prefix) }?.dropFirst(prefix.count)
+                    guard value.flatMap({ Int($0) }) == events else {
+                        throw Failure(description: "\(metric) of \(service) is \(value ?? "missing"), not \(events)")
+                    }
+                }
+            }
+            if let inMemoryTracer {
+                let spans = inMemoryTracer.popFinishedSpans()
+                let producers = spans.filter { $0.kind == .producer }.count
+                let consumers = spans.filter { $0.kind == .consumer }.count
+                guard producers == events, consumers == events else {
+                    throw Failure(
+                        description: "the tracer holds \(producers) producer and \(consumers) consumer spans, not \(events) of each")
+                }
+            }
+        }
+    }
+
+    // MARK: Output
+
+    /// The results as a table, and the cost of each variant.
+    static func table(_ report: Report) -> String {
+        var lines: [String] = []
+        if report.debugBuild {
+            lines.append("Warning: a debug build; run with -c release for representative figures.")
+        }
+        lines.append(
+            "\(grouped(Double(report.events))) events of \(report.payloadBytes) B per run, \(report.rounds) round\(report.rounds == 1 ? "" : "s"), "
+                + "\(report.concurrency) publishing tasks and \(report.concurrency) handlers in flight")
+        lines.append(
+            pad("variant", 10) + pad("median ev/s", 13, right: true) + pad("min ev/s", 11, right: true)
+                + pad("max ev/s", 11, right: true) + pad("cost vs none", 14, right: true)
+                + pad("CPU µs/event", 14, right: true) + pad("CPU vs none", 13, right: true))
+        for result in report.variants {
+            let isBaseline = result.variant == .none
+            lines.append(
+                pad(result.variant.rawValue, 10) + pad(grouped(result.medianEventsPerSecond), 13, right: true)
+                    + pad(grouped(result.minimumEventsPerSecond), 11, right: true)
+                    + pad(grouped(result.maximumEventsPerSecond), 11, right: true)
+                    + pad(isBaseline ? "-" : String(format: "%.1f%%", result.costPercent), 14, right: true)
+                    + pad(String(format: "%.1f", result.medianCPUMicrosecondsPerEvent), 14, right: true)
+                    + pad(isBaseline ? "-" : String(format: "%+.1f%%", result.cpuCostPercent), 13, right: true))
+        }
+        let runs = report.variants.reduce(0) { $0 + $1.runs.count }
+        lines.append("Every event of the \(runs) runs was handled exactly once; lost: 0, duplicates: 0.")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The results as one JSON object.
+    static func json(_ report: Report) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(report), as: UTF8.self)
+    }
+
+    /// The median of `values` (the mean of the middle two for an even count); 0 for none.
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// `value` rounded, with thousands separated by commas: `12,345`.
+    private static func grouped(_ value: Double) -> String {
+        let digits = String(Int(value.rounded()))
+        var result = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return result
+    }
+
+    private static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let padding = String(repeating: " ", count: max(0, width - text.count))
+        return right ? padding + text : text + padding
+    }
+}
