@@ -10,8 +10,8 @@ import Testing
     let executable = Bundle.main.executableURL!.deletingLastPathComponent().appending(path: "event-broker")
 
     /// Runs `event-broker` with `arguments` in `directory` and waits for it.
-    func run(_ arguments: [String], in directory: URL) throws -> ProcessOutput {
-        try runProcess(executable, arguments, in: directory)
+    func run(_ arguments: [String], in directory: URL) async throws -> ProcessOutput {
+        try await runProcess(executable, arguments, in: directory)
     }
 
     /// A folder `Scripts` in a new temporary folder, holding `ack.lua` with a valid header and `code` from line 12.
@@ -35,16 +35,16 @@ import Testing
         return root
     }
 
-    @Test func lintsTheRepositorysScriptsByDefault() throws {
-        let result = try run(["lint"], in: packageRoot)
+    @Test func lintsTheRepositorysScriptsByDefault() async throws {
+        let result = try await run(["lint"], in: packageRoot)
         #expect(result.status == 0)
         #expect(result.standardOutput == "14 scripts, no findings\n")
     }
 
-    @Test func printsOneLinePerFindingAndASummaryAndFails() throws {
+    @Test func printsOneLinePerFindingAndASummaryAndFails() async throws {
         let root = try scriptsFolder(code: "redis.call('DEL', 'events:' .. KEYS[1])\nreturn result\n")
         defer { try? FileManager.default.removeItem(at: root) }
-        let result = try run(["lint"], in: root)
+        let result = try await run(["lint"], in: root)
         #expect(result.status == 1)
         #expect(result.standardOutput.split(separator: "\n") == [
             "Scripts/ack.lua:12: undeclared-key: argument 1 of DEL is a key, but it is a concatenation: every key must come from KEYS",
@@ -53,10 +53,10 @@ import Testing
         ])
     }
 
-    @Test func printsJSON() throws {
+    @Test func printsJSON() async throws {
         let root = try scriptsFolder(code: "return table.unpack(KEYS[1])\n")
         defer { try? FileManager.default.removeItem(at: root) }
-        let result = try run(["lint", "--json", "Scripts/ack.lua"], in: root)
+        let result = try await run(["lint", "--json", "Scripts/ack.lua"], in: root)
         #expect(result.status == 1)
         let findings = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]]
         #expect(findings?.count == 1)
@@ -73,27 +73,27 @@ import Testing
         #expect(status == 0)
     }
 
-    @Test func updatesTheLock() throws {
+    @Test func updatesTheLock() async throws {
         let root = try scriptsFolder(code: "return redis.call('HLEN', KEYS[1])\n")
         defer { try? FileManager.default.removeItem(at: root) }
-        let update = try run(["lint", "--update-lock"], in: root)
+        let update = try await run(["lint", "--update-lock"], in: root)
         #expect(update.status == 0)
         #expect(update.standardOutput == "wrote Scripts/scripts.lock\n1 script, no findings\n")
         let lock = String(decoding: try Data(contentsOf: root.appending(path: "Scripts/scripts.lock")), as: UTF8.self)
         #expect(lock.split(separator: "\n").last?.hasPrefix("ack 1 ") == true)
 
         try Data("#!lua\n-- name: ack\n-- version: 1\n".utf8).write(to: root.appending(path: "Scripts/ack.lua"))
-        let changed = try run(["lint", "--update-lock"], in: root)
+        let changed = try await run(["lint", "--update-lock"], in: root)
         #expect(changed.status == 1)
         #expect(changed.standardOutput.split(separator: "\n").suffix(2) == [
             "not updating the lock: fix the findings above first", "1 script, 5 findings",
         ])
     }
 
-    @Test func reportsAPathThatDoesNotExist() throws {
+    @Test func reportsAPathThatDoesNotExist() async throws {
         let root = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
-        let result = try run(["lint"], in: root)
+        let result = try await run(["lint"], in: root)
         #expect(result.status == 1)
         #expect(result.standardError == "Error: Scripts: no such file or folder\n")
     }

@@ -86,20 +86,20 @@ import Testing
             .map { fixtureScripts.appending(path: $0).path(percentEncoded: false) }
     }
 
-    @Test func failsWithClickableErrorsAndWritesNothing() throws {
+    @Test func failsWithClickableErrorsAndWritesNothing() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let script = try writeFile(header(name: "ack", version: "-1") + "return 1\n", named: "ack.lua", in: directory)
         let output = directory.appending(path: "EmbeddedScripts.swift")
-        let result = try runProcess(embedder, [output.path(percentEncoded: false), script])
+        let result = try await runProcess(embedder, [output.path(percentEncoded: false), script])
         #expect(result.status == 1)
         #expect(result.standardError == "\(script):3: error: header: the version must be a positive integer without leading zeros, found '-1'\n")
         #expect(result.standardOutput.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: output.path(percentEncoded: false)))
     }
 
-    @Test func printsUsageWithoutArguments() throws {
-        let result = try runProcess(embedder, [])
+    @Test func printsUsageWithoutArguments() async throws {
+        let result = try await runProcess(embedder, [])
         #expect(result.status == 1)
         #expect(result.standardError == EmbedderCommand.usage + "\n")
     }

@@ -27,12 +27,12 @@ import Testing
         return (folder, [ack, nack], lock)
     }
 
-    @Test func buildModeWarnsAboutAStaleLockAndStillEmbeds() throws {
+    @Test func buildModeWarnsAboutAStaleLockAndStillEmbeds() async throws {
         let (folder, scripts, lock) = try folderWithAStaleLock()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appending(path: "EmbeddedScripts.swift").path(percentEncoded: false)
 
-        let result = try runProcess(embedder, ["--lock", lock, output] + scripts)
+        let result = try await runProcess(embedder, ["--lock", lock, output] + scripts)
         #expect(result.status == 0)
         #expect(result.standardError.split(separator: "\n") == [
             "\(scripts[0]):3: warning: lock: the lock records version 1: run `event-broker lint --update-lock`",
@@ -42,26 +42,26 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: output))
     }
 
-    @Test func buildModeFailsOnATextChangedUnderTheSameVersion() throws {
+    @Test func buildModeFailsOnATextChangedUnderTheSameVersion() async throws {
         let folder = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let ack = try writeFile(header(name: "ack") + "return 2\n", named: "ack.lua", in: folder)
         let lock = try writeFile(entry("ack", 1, header(name: "ack") + "return 1\n"), named: "scripts.lock", in: folder)
         let output = folder.appending(path: "EmbeddedScripts.swift").path(percentEncoded: false)
 
-        let result = try runProcess(embedder, ["--lock", lock, output, ack])
+        let result = try await runProcess(embedder, ["--lock", lock, output, ack])
         #expect(result.status == 1)
         #expect(result.standardError == "\(ack):3: error: lock: the text changed but the version did not: raise `-- version:` and run `event-broker lint --update-lock`\n")
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 
-    @Test func buildModeFailsOnEveryOtherRule() throws {
+    @Test func buildModeFailsOnEveryOtherRule() async throws {
         let folder = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let ack = try writeFile(header(name: "ack") + "print(table.unpack({}))\n", named: "ack.lua", in: folder)
         let output = folder.appending(path: "EmbeddedScripts.swift").path(percentEncoded: false)
 
-        let result = try runProcess(embedder, [output, ack])
+        let result = try await runProcess(embedder, [output, ack])
         #expect(result.status == 1)
         #expect(result.standardError.split(separator: "\n") == [
             "\(ack):12: error: lua51-library: table.unpack is not available to Redis's Lua 5.1 scripts: use unpack",
@@ -70,12 +70,12 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 
-    @Test func lintModeFailsOnEveryLockFindingAndUpdatesTheLock() throws {
+    @Test func lintModeFailsOnEveryLockFindingAndUpdatesTheLock() async throws {
         let (folder, scripts, lock) = try folderWithAStaleLock()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.path(percentEncoded: false)
 
-        let lint = try runProcess(embedder, ["lint", path])
+        let lint = try await runProcess(embedder, ["lint", path])
         #expect(lint.status == 1)
         #expect(lint.standardOutput.split(separator: "\n") == [
             "\(scripts[0]):3: error: lock: the lock records version 1: run `event-broker lint --update-lock`",
@@ -84,19 +84,19 @@ import Testing
             "2 scripts, 3 findings",
         ])
 
-        let update = try runProcess(embedder, ["lint", "--update-lock", path])
+        let update = try await runProcess(embedder, ["lint", "--update-lock", path])
         #expect(update.status == 0)
         #expect(update.standardOutput == "wrote \(lock)\n2 scripts, no findings\n")
-        let again = try runProcess(embedder, ["lint", path])
+        let again = try await runProcess(embedder, ["lint", path])
         #expect(again.status == 0 && again.standardOutput == "2 scripts, no findings\n")
     }
 
-    @Test func lintModeRejectsBadArguments() throws {
-        let unknown = try runProcess(embedder, ["lint", "--fix", "Scripts"])
+    @Test func lintModeRejectsBadArguments() async throws {
+        let unknown = try await runProcess(embedder, ["lint", "--fix", "Scripts"])
         #expect(unknown.status == 1 && unknown.standardError.hasPrefix("unknown option '--fix'"))
-        let none = try runProcess(embedder, ["lint"])
+        let none = try await runProcess(embedder, ["lint"])
         #expect(none.status == 1 && none.standardError == EmbedderCommand.usage + "\n")
-        let missing = try runProcess(embedder, ["lint", "/nonexistent/Scripts"])
+        let missing = try await runProcess(embedder, ["lint", "/nonexistent/Scripts"])
         #expect(missing.status == 1 && missing.standardError == "/nonexistent/Scripts: error: no such file or folder\n")
     }
 }
