@@ -22,12 +22,14 @@ import Testing
         try await TestRedis.with { redis in
             let ledger = Ledger()
             let started = Mutex(false)
+            // A lease of 3 s, renewed every second: a machine busy with the whole suite may stall
+            // the renewal for a few hundred milliseconds, never for two seconds.
             let slow = try await redis.broker("billing") { configuration in
-                configuration.processingTimeout = .seconds(1)
+                configuration.processingTimeout = .seconds(3)
                 quickChecker(&configuration)
             }
             let other = try await redis.broker("billing") { configuration in
-                configuration.processingTimeout = .seconds(1)
+                configuration.processingTimeout = .seconds(3)
                 quickChecker(&configuration)
             }
             try await slow.subscribe("orders")
@@ -35,8 +37,8 @@ import Testing
             try await slow.pick { event in
                 started.withLock { $0 = true }
                 other.pickOnNotification { ledger.record(other, $0) }
-                // Five leases long, while the other instance and both checkers keep looking.
-                try await Task.sleep(for: .seconds(5))
+                // Three leases long, while the other instance and both checkers keep looking.
+                try await Task.sleep(for: .seconds(9))
                 ledger.record(slow, event)
             }
             #expect(started.withLock { $0 })
