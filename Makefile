@@ -7,7 +7,7 @@ deps:
 build: deps
 	swift build
 
-# Runs the demo on a throwaway redis-server (or on $REDIS_URL).
+# Builds the Examples package and runs the demo on a throwaway redis-server (or on $REDIS_URL).
 demo: deps
 	swift run event-broker demo
 
@@ -20,9 +20,10 @@ lint: deps
 test-scripts: deps
 	swift run event-broker test-scripts --backend both
 
-# Runs everything: lint, the script tests on both backends, then every Swift test
-# (unit and integration tests start their own redis-servers), and builds the Examples package.
+# Runs everything: lint, the script tests on both backends, builds the Examples package (whose
+# services the demo's end-to-end test runs), then every Swift test (unit and integration tests
+# start their own redis-servers).
 test: lint test-scripts
+	swift build --package-path Examples
 	swift build --build-tests
 	swift test
-	swift build --package-path Examples

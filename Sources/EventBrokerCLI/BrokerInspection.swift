@@ -149,11 +149,14 @@ extension BrokerInspection {
             throw Failure(description: "unexpected reply to HMGET for \(ids.count) fields")
         }
         return ids.indices.compactMap { index in
-            guard let token = tokens[index].string else { return nil }
-            let envelope = envelopes[index].bytes.flatMap(decode)
+            // The reads are not atomic: an event acknowledged between them lacks a later field.
+            guard let token = tokens[index].string, let count = counts[index].string.flatMap({ Int($0) }),
+                let bytes = envelopes[index].bytes
+            else { return nil }
+            let envelope = decode(bytes)
             return Delivery(
                 eventId: ids[index], topic: envelope?.topic, streamId: envelope?.streamId, token: token,
-                deliveries: counts[index].string.flatMap { Int($0) } ?? 0, leaseDeadlineMilliseconds: deadlines[index])
+                deliveries: count, leaseDeadlineMilliseconds: deadlines[index])
         }
     }
 

@@ -95,7 +95,7 @@ struct ChaosCommand: AsyncParsableCommand {
             failureRate: failureRate, leaseMilliseconds: Int64(lease.duration.secondsValue * 1000), rate: rate,
             seed: seed, timeoutSeconds: timeout.duration.secondsValue)
         let run = ChaosRun(
-            settings: settings, executable: ChaosChild.currentExecutable, directory: directory,
+            settings: settings, executable: SpawnedProcess.currentExecutable, directory: directory,
             progress: { line in FileHandle.standardError.write(Data("chaos: \(line)\n".utf8)) })
         var report = try await run.run()
         if report.passed && ledgerDirectory == nil {

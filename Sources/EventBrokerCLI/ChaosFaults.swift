@@ -114,7 +114,7 @@ struct FaultInjector {
 
     /// Waits, for at most half a second, until the last line of the victim's ledger is a handler
     /// start: then one of its handlers is running, and the kill or stop lands mid-handler.
-    private func waitForRunningHandler(of victim: ChaosChild) async {
+    private func waitForRunningHandler(of victim: SpawnedProcess) async {
         guard let ledger = fleet.ledger(of: victim) else { return }
         let deadline = ContinuousClock.now + .milliseconds(500)
         while ContinuousClock.now < deadline {

@@ -12,7 +12,7 @@ final class ChaosFleet: Sendable {
     private let journal: LedgerWriter
 
     private struct Consumer {
-        let child: ChaosChild
+        let child: SpawnedProcess
         let ledger: URL
         var isStopped = false
     }
@@ -36,14 +36,14 @@ final class ChaosFleet: Sendable {
 
     /// Starts a consumer of `service` and waits until it subscribed.
     @discardableResult
-    func startConsumer(_ service: String, readyWithin timeout: Duration = .seconds(30)) async throws -> ChaosChild {
+    func startConsumer(_ service: String, readyWithin timeout: Duration = .seconds(30)) async throws -> SpawnedProcess {
         let number = state.withLock { state in
             state.started += 1
             return state.started
         }
         let name = "consumer-\(service)-\(number)"
         let ledger = directory.appending(path: "\(name).ledger")
-        let child = try ChaosChild.spawn(
+        let child = try SpawnedProcess.spawn(
             executable,
             [
                 "chaos-consumer", "--redis-url", redisURL, "--ledger", ledger.path, "--service", service,
@@ -60,7 +60,7 @@ final class ChaosFleet: Sendable {
     }
 
     /// Waits until a consumer's ledger starts with its ready line (`Y`).
-    static func waitUntilReady(_ child: ChaosChild, ledger: URL, timeout: Duration) async throws {
+    static func waitUntilReady(_ child: SpawnedProcess, ledger: URL, timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let data = FileManager.default.contents(atPath: ledger.path), data.first == UInt8(ascii: "Y") { return }
@@ -71,10 +71,10 @@ final class ChaosFleet: Sendable {
     }
 
     /// Starts the producer, which publishes the run's events and exits.
-    func startProducer() throws -> (child: ChaosChild, ledger: URL) {
+    func startProducer() throws -> (child: SpawnedProcess, ledger: URL) {
         let ledger = directory.appending(path: "producer.ledger")
         _ = FileManager.default.createFile(atPath: ledger.path, contents: nil)
-        let child = try ChaosChild.spawn(
+        let child = try SpawnedProcess.spawn(
             executable,
             [
                 "chaos-producer", "--redis-url", redisURL, "--ledger", ledger.path, "--events", String(settings.events),
@@ -86,7 +86,7 @@ final class ChaosFleet: Sendable {
     }
 
     /// A random running consumer that is not stopped, if any.
-    func anyRunningConsumer(using generator: inout some RandomNumberGenerator) -> ChaosChild? {
+    func anyRunningConsumer(using generator: inout some RandomNumberGenerator) -> SpawnedProcess? {
         let running = state.withLock { state in
             state.consumers.values.filter { !$0.isStopped }.map(\.child).sorted { $0.pid < $1.pid }
         }
@@ -94,22 +94,22 @@ final class ChaosFleet: Sendable {
     }
 
     /// The ledger file of a running consumer.
-    func ledger(of child: ChaosChild) -> URL? {
+    func ledger(of child: SpawnedProcess) -> URL? {
         state.withLock { $0.consumers[child.pid]?.ledger }
     }
 
     /// Marks a consumer stopped (SIGSTOP) or running again (SIGCONT).
-    func setStopped(_ child: ChaosChild, _ stopped: Bool) {
+    func setStopped(_ child: SpawnedProcess, _ stopped: Bool) {
         state.withLock { $0.consumers[child.pid]?.isStopped = stopped }
     }
 
     /// Forgets a consumer that was killed.
-    func remove(_ child: ChaosChild) {
+    func remove(_ child: SpawnedProcess) {
         _ = state.withLock { $0.consumers.removeValue(forKey: child.pid) }
     }
 
     /// Consumers that exited although nobody killed them; they are forgotten.
-    func unexpectedExits() -> [ChaosChild] {
+    func unexpectedExits() -> [SpawnedProcess] {
         state.withLock { state in
             let exited = state.consumers.values.map(\.child).filter(\.hasExited)
             exited.forEach { state.consumers.removeValue(forKey: $0.pid) }
@@ -119,7 +119,7 @@ final class ChaosFleet: Sendable {
 
     /// Asks every consumer to shut down (SIGCONT for a stopped one, then SIGTERM) and waits; returns those that did not exit
     /// cleanly (status 0) within `grace` and were killed.
-    func terminateConsumers(grace: Duration) async -> [ChaosChild] {
+    func terminateConsumers(grace: Duration) async -> [SpawnedProcess] {
         let children = state.withLock { state in
             defer { state.consumers = [:] }
             return state.consumers.values.map(\.child)
@@ -128,7 +128,7 @@ final class ChaosFleet: Sendable {
             child.send(SIGCONT)
             child.send(SIGTERM)
         }
-        var unclean: [ChaosChild] = []
+        var unclean: [SpawnedProcess] = []
         for child in children {
             if await !child.terminate(grace: grace) || child.exitCode != 0 {
                 unclean.append(child)

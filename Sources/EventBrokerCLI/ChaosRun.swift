@@ -49,7 +49,7 @@ struct ChaosRun {
             executable: executable, directory: directory, redisURL: server.url, settings: settings, journal: journal)
         let injector = FaultInjector(server: server, admin: admin, fleet: fleet, journal: journal)
         var failures: [String] = []
-        var producer: ChaosChild?
+        var producer: SpawnedProcess?
 
         do {
             for service in Self.services {

@@ -45,9 +45,9 @@ import Testing
         defer { server.stop() }
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        func consumer(_ name: String, _ extra: [String]) async throws -> (ChaosChild, URL) {
+        func consumer(_ name: String, _ extra: [String]) async throws -> (SpawnedProcess, URL) {
             let ledger = directory.appending(path: "\(name).ledger")
-            let child = try ChaosChild.spawn(
+            let child = try SpawnedProcess.spawn(
                 executable.path,
                 ["chaos-consumer", "--redis-url", server.url, "--ledger", ledger.path, "--service", "billing",
                  "--loops", "1", "--lease", "1s"] + extra,

@@ -7,10 +7,11 @@ import Glibc
 import Darwin
 #endif
 
-/// A child process of a chaos run (the producer or a consumer: this executable run again with a
-/// hidden subcommand), with its standard output and error in a log file, that the run signals
-/// (SIGKILL, SIGSTOP, SIGCONT, SIGTERM) and reaps.
-final class ChaosChild: Sendable {
+/// A child process of a chaos run or the demo (this executable run again with a hidden
+/// subcommand, a service of the Examples package, `swift build`), usually with its standard
+/// output and error in a log file, that its parent signals (SIGKILL, SIGSTOP, SIGCONT, SIGTERM)
+/// and reaps.
+final class SpawnedProcess: Sendable {
     /// The process id.
     let pid: pid_t
     /// The service of a consumer; `nil` for the producer.
@@ -29,12 +30,15 @@ final class ChaosChild: Sendable {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    /// Starts `executable` with `arguments`, standard input from `/dev/null` and standard output
-    /// and error appended to `log`. The child starts with an empty signal mask and default signal
-    /// handlers, whatever the parent (a test runner, say) blocks or ignores.
-    static func spawn(_ executable: String, _ arguments: [String], log: String, service: String? = nil) throws
-        -> ChaosChild
-    {
+    /// Starts `executable` (a path, or a name looked up in `PATH`) with `arguments`, standard
+    /// input from `/dev/null` and standard output and error appended to `log` (or the parent's
+    /// when `log` is `nil`), in this process's environment with `environment` added. The child
+    /// starts with an empty signal mask and default signal handlers, whatever the parent (a test
+    /// runner, say) blocks or ignores.
+    static func spawn(
+        _ executable: String, _ arguments: [String], log: String?, environment: [String: String] = [:],
+        service: String? = nil
+    ) throws -> SpawnedProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -50,15 +54,20 @@ final class ChaosChild: Sendable {
         posix_spawn_file_actions_init(&fileActions)
         defer { posix_spawn_file_actions_destroy(&fileActions) }
         posix_spawn_file_actions_addopen(&fileActions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&fileActions, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&fileActions, STDOUT_FILENO, STDERR_FILENO)
+        if let log {
+            posix_spawn_file_actions_addopen(&fileActions, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            posix_spawn_file_actions_adddup2(&fileActions, STDOUT_FILENO, STDERR_FILENO)
+        }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &fileActions, &attributes, argv, environ)
+        let result = posix_spawnp(&pid, executable, &fileActions, &attributes, argv, envp)
         guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
-        return ChaosChild(pid: pid, service: service)
+        return SpawnedProcess(pid: pid, service: service)
     }
 
     /// Sends `signal` to the process, unless it was already reaped.
