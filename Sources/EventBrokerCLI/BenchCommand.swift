@@ -1,9 +1,9 @@
 import ArgumentParser
 
-/// `event-broker bench`: the benchmarks, `codecs` (no Redis) and `observability` (end to end on Redis).
+/// `event-broker bench`: the benchmarks, `broker` and `observability` (end to end on Redis) and `codecs` (no Redis).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the codecs, and what metrics and tracing cost end to end.",
-        subcommands: [BenchCodecsCommand.self, BenchObservabilityCommand.self])
+        abstract: "Measure the broker end to end, the codecs, and what metrics and tracing cost.",
+        subcommands: [BenchBrokerCommand.self, BenchCodecsCommand.self, BenchObservabilityCommand.self])
 }

@@ -56,6 +56,6 @@ import Testing
         ("redis://[::1]:6380", true), ("redis://127.0.0.1.example.com", false), ("redis://10.0.0.5", false),
     ])
     func loopbackAndUnixSocketsAreLocal(url: String, local: Bool) throws {
-        #expect(BenchObservabilityCommand.isLocal(try RedisEndpoint(url: url)) == local)
+        #expect(BenchRedisOptions.isLocal(try RedisEndpoint(url: url)) == local)
     }
 }

@@ -308,6 +308,7 @@ private final class Core: Sendable {
         }
         requestsSent.add(batch.count, ordering: .relaxed)
         batchesSent.add(1, ordering: .relaxed)
+        RedisTraffic.record(batchOf: batch.lazy.compactMap(\.arguments.first))
         for index in batch.indices {
             switch connection.readReply() {
             case .success(.error(let message)):

@@ -1,0 +1,88 @@
+import Foundation
+
+/// The results of `event-broker bench broker`: every run of every shape, and their medians, as
+/// tables or JSON.
+struct BrokerBenchmarkReport: Codable {
+    /// One shape's runs and their medians.
+    struct ShapeResult: Codable {
+        let shape: BrokerBenchmark.Shape
+        let runs: [BrokerBenchmark.Figures]
+        /// Each figure's median over the runs.
+        var median: BrokerBenchmark.Figures {
+            func median(_ value: (BrokerBenchmark.Figures) -> Double) -> Double {
+                let sorted = runs.map(value).sorted()
+                return sorted.isEmpty ? 0 : sorted.count % 2 == 1 ? sorted[sorted.count / 2]
+                    : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            }
+            return BrokerBenchmark.Figures(
+                publishedPerSecond: median(\.publishedPerSecond), deliveredPerSecond: median(\.deliveredPerSecond),
+                saturationLatency: .init(
+                    p50: median(\.saturationLatency.p50), p99: median(\.saturationLatency.p99),
+                    p999: median(\.saturationLatency.p999)),
+                fixedRateLatency: .init(
+                    p50: median(\.fixedRateLatency.p50), p99: median(\.fixedRateLatency.p99),
+                    p999: median(\.fixedRateLatency.p999)),
+                scriptsPerDelivery: median(\.scriptsPerDelivery), blockingWaitsPerDelivery: median(\.blockingWaitsPerDelivery),
+                otherRequestsPerDelivery: median(\.otherRequestsPerDelivery), requestsPerDelivery: median(\.requestsPerDelivery),
+                roundTripsPerDelivery: median(\.roundTripsPerDelivery),
+                redisCommandsPerDelivery: median(\.redisCommandsPerDelivery),
+                redisCPUMicrosecondsPerDelivery: median(\.redisCPUMicrosecondsPerDelivery),
+                duplicates: runs.map(\.duplicates).reduce(0, +))
+        }
+    }
+
+    let codec: String
+    let events: Int
+    let rateEvents: Int
+    let rate: Int
+    let runs: Int
+    let shapes: [ShapeResult]
+
+    /// The report as one JSON object, with every run and the medians.
+    func json() throws -> String {
+        struct Output: Encodable {
+            let report: BrokerBenchmarkReport
+            let medians: [BrokerBenchmark.Figures]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(Output(report: self, medians: shapes.map(\.median))), as: UTF8.self)
+    }
+
+    /// The medians as two tables: saturation, then the fixed rate.
+    func table() -> String {
+        var saturation = TextTable(
+            [
+                "consumers", "fan-out", "payload", "published/s", "delivered/s", "p50 ms", "p99 ms", "p99.9 ms",
+                "round trips", "requests (scripts+waits+other)", "Redis cmds", "Redis CPU µs",
+            ], rightAligned: Set(0...11).subtracting([9]))
+        var fixed = TextTable(["consumers", "fan-out", "payload", "p50 ms", "p99 ms", "p99.9 ms"], rightAligned: Set(0...5))
+        for result in shapes {
+            let m = result.median
+            let shape = ["\(result.shape.consumers)", "\(result.shape.fanOut)", "\(result.shape.payloadBytes) B"]
+            saturation.rows.append(
+                shape + [
+                    Self.format(m.publishedPerSecond, 0), Self.format(m.deliveredPerSecond, 0),
+                    Self.format(m.saturationLatency.p50, 2), Self.format(m.saturationLatency.p99, 2),
+                    Self.format(m.saturationLatency.p999, 2), Self.format(m.roundTripsPerDelivery, 2),
+                    "\(Self.format(m.requestsPerDelivery, 2)) (\(Self.format(m.scriptsPerDelivery, 2))+"
+                        + "\(Self.format(m.blockingWaitsPerDelivery, 2))+\(Self.format(m.otherRequestsPerDelivery, 2)))",
+                    Self.format(m.redisCommandsPerDelivery, 1), Self.format(m.redisCPUMicrosecondsPerDelivery, 1),
+                ])
+            fixed.rows.append(
+                shape + [
+                    Self.format(m.fixedRateLatency.p50, 3), Self.format(m.fixedRateLatency.p99, 3),
+                    Self.format(m.fixedRateLatency.p999, 3),
+                ])
+        }
+        let duplicates = shapes.map { $0.runs.map(\.duplicates).reduce(0, +) }.reduce(0, +)
+        return (["At saturation (\(events) events per shape and run, \(codec) codec; per delivered event: round trips, requests, Redis commands and CPU), medians of \(runs) run\(runs == 1 ? "" : "s"):"]
+            + saturation.lines
+            + ["", "At \(rate) events per second (\(rateEvents) events), publish call → handler start:"] + fixed.lines
+            + ["", "Every service got every event; \(duplicates) deliveries beyond the first."]).joined(separator: "\n")
+    }
+
+    private static func format(_ value: Double, _ digits: Int) -> String {
+        value.formatted(.number.precision(.fractionLength(digits)).grouping(.automatic))
+    }
+}

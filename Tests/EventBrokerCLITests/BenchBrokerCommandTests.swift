@@ -1,0 +1,65 @@
+import EventBrokerTestSupport
+import Foundation
+import RedisServerProcess
+import Testing
+
+@testable import EventBrokerCLI
+
+/// `event-broker bench broker`, run as the built executable with a tiny workload against a
+/// throwaway redis-server: every shape is measured, every service gets every event, and the
+/// per-event counts are those of the broker's scripts. Timings are not checked.
+@Suite(.timeLimit(.minutes(3))) struct BenchBrokerCommandTests {
+    @Test func theJSONReportHasEveryShapeWithItsCountsPerDeliveredEvent() async throws {
+        let server = try await RedisServerProcess.start()
+        defer { server.stop() }
+        let output = try await runEventBroker(
+            ["bench", "broker", "--consumers", "1,2", "--fan-out", "2", "--payloads", "100", "--events", "200",
+             "--rate-events", "50", "--rate", "500", "--runs", "1", "--json", "--redis-url", server.url])
+        try #require(output.status == 0, "\(output.standardError)")
+        struct Output: Decodable {
+            let report: BrokerBenchmarkReport
+            let medians: [BrokerBenchmark.Figures]
+        }
+        let decoded = try JSONDecoder().decode(Output.self, from: output.standardOutputData)
+        #expect(decoded.report.shapes.map(\.shape) == [
+            .init(consumers: 1, fanOut: 2, payloadBytes: 100), .init(consumers: 2, fanOut: 2, payloadBytes: 100),
+        ])
+        for figures in decoded.medians {
+            #expect(figures.deliveredPerSecond > 0 && figures.publishedPerSecond > 0)
+            // A publish to two services is one script for two deliveries; each delivery takes a
+            // pick and an ack script: at least 2.5 scripts per delivered event.
+            #expect(figures.scriptsPerDelivery >= 2.5)
+            #expect(figures.roundTripsPerDelivery > 0 && figures.roundTripsPerDelivery <= figures.requestsPerDelivery)
+            // Each script runs several commands, all counted by redis-server.
+            #expect(figures.redisCommandsPerDelivery > figures.scriptsPerDelivery)
+            #expect(figures.redisCPUMicrosecondsPerDelivery > 0)
+            #expect(figures.fixedRateLatency.p50 > 0 && figures.fixedRateLatency.p50 <= figures.fixedRateLatency.p999)
+        }
+    }
+
+    @Test func theTableShowsBothPhases() async throws {
+        let server = try await RedisServerProcess.start()
+        defer { server.stop() }
+        let output = try await runEventBroker(
+            ["bench", "broker", "--consumers", "1", "--fan-out", "1", "--payloads", "2048", "--events", "100",
+             "--rate-events", "20", "--runs", "1", "--redis-url", server.url])
+        try #require(output.status == 0, "\(output.standardError)")
+        #expect(output.standardOutput.contains("At saturation (100 events per shape and run, json codec"))
+        #expect(output.standardOutput.contains("At 1000 events per second (20 events)"))
+        #expect(output.standardOutput.contains("Every service got every event"))
+        #expect(output.standardError.contains("Run 1 of 1: 1 consumers × 1 services, 2048 B"))
+    }
+
+    @Test(arguments: [
+        (["--consumers", "1,x"], "--consumers must be positive whole numbers"),
+        (["--fan-out", "0"], "--fan-out must be positive whole numbers"),
+        (["--runs", "0"], "--runs must be at least 1"),
+        (["--codec", "xml"], "--codec must be json or binary"),
+    ])
+    func badOptionsAreRefusedWithOneLine(arguments: [String], message: String) async throws {
+        let output = try await runEventBroker(["bench", "broker"] + arguments + ["--redis-url", unreachableRedisURL])
+        #expect(output.status != 0)
+        #expect(output.standardError.contains(message), "\(output.standardError)")
+        #expect(output.standardOutput == "")
+    }
+}
