@@ -56,6 +56,9 @@ struct BenchBrokerCommand: AsyncParsableCommand {
     @Option(help: "Runs of every shape; the table shows medians.")
     var runs = 3
 
+    @Option(help: "Runs of each script per load for the ceiling (redis-benchmark); 0 skips the ceiling.")
+    var ceilingRequests = 50_000
+
     @Option(help: "How events are stored: json or binary.")
     var codec = "json"
 
@@ -79,6 +82,7 @@ struct BenchBrokerCommand: AsyncParsableCommand {
         ] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
+        guard ceilingRequests >= 0 else { throw ValidationError("--ceiling-requests must be at least 0") }
         guard ["json", "binary"].contains(codec) else { throw ValidationError("--codec must be json or binary") }
     }
 
@@ -98,16 +102,25 @@ struct BenchBrokerCommand: AsyncParsableCommand {
                 Self.numbers(payloads)!.map { BrokerBenchmark.Shape(consumers: consumers, fanOut: fanOut, payloadBytes: $0) }
             }
         }
+        let ceiling = ScriptCeiling(redisURL: url, admin: admin, requests: ceilingRequests, logger: logger)
         var figures: [BrokerBenchmark.Shape: [BrokerBenchmark.Figures]] = [:]
+        var ceilings: [ScriptCeiling.Rates] = []
         for run in 1...runs {
             for shape in shapes {
                 benchProgress("Run \(run) of \(runs): \(shape)")
                 figures[shape, default: []].append(try await benchmark.run(shape))
             }
+            if ceilingRequests > 0 {
+                for payload in Self.numbers(payloads)! {
+                    benchProgress("Run \(run) of \(runs): the ceiling, redis-benchmark on the scripts, \(payload) B")
+                    ceilings += try await ceiling.measure(payloadBytes: payload)
+                }
+            }
         }
         let report = BrokerBenchmarkReport(
             codec: codec, events: events, rateEvents: rateEvents, rate: rate, runs: runs,
-            shapes: shapes.map { BrokerBenchmarkReport.ShapeResult(shape: $0, runs: figures[$0] ?? []) })
+            shapes: shapes.map { BrokerBenchmarkReport.ShapeResult(shape: $0, runs: figures[$0] ?? []) },
+            ceilings: ceilings)
         print(json ? try report.json() : report.table())
     }
 

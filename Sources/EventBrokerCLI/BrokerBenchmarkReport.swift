@@ -10,9 +10,7 @@ struct BrokerBenchmarkReport: Codable {
         /// Each figure's median over the runs.
         var median: BrokerBenchmark.Figures {
             func median(_ value: (BrokerBenchmark.Figures) -> Double) -> Double {
-                let sorted = runs.map(value).sorted()
-                return sorted.isEmpty ? 0 : sorted.count % 2 == 1 ? sorted[sorted.count / 2]
-                    : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+                BrokerBenchmarkReport.median(runs.map(value))
             }
             return BrokerBenchmark.Figures(
                 publishedPerSecond: median(\.publishedPerSecond), deliveredPerSecond: median(\.deliveredPerSecond),
@@ -37,6 +35,31 @@ struct BrokerBenchmarkReport: Codable {
     let rate: Int
     let runs: Int
     let shapes: [ShapeResult]
+    /// Every run of the ceiling, per payload and load.
+    let ceilings: [ScriptCeiling.Rates]
+
+    /// The median ceiling of a payload and load: events per second and the script rates.
+    func medianCeiling(payloadBytes: Int, load: ScriptCeiling.Load) -> ScriptCeiling.Rates? {
+        let runs = ceilings.filter { $0.payloadBytes == payloadBytes && $0.load == load }
+        guard !runs.isEmpty else { return nil }
+        func median(_ value: (ScriptCeiling.Rates) -> Double) -> Double { Self.median(runs.map(value)) }
+        return ScriptCeiling.Rates(
+            load: load, payloadBytes: payloadBytes, publishPerSecond: median(\.publishPerSecond),
+            pickPerSecond: median(\.pickPerSecond), ackPerSecond: median(\.ackPerSecond),
+            eventsPerSecond: median(\.eventsPerSecond))
+    }
+
+    /// The median of `values`.
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// The pipelined ceiling of `payloadBytes`, what the delivered rates are compared with.
+    func pipelinedCeiling(payloadBytes: Int) -> Double? {
+        medianCeiling(payloadBytes: payloadBytes, load: ScriptCeiling.loads.last!)?.eventsPerSecond
+    }
 
     /// The report as one JSON object, with every run and the medians.
     func json() throws -> String {
@@ -54,8 +77,8 @@ struct BrokerBenchmarkReport: Codable {
         var saturation = TextTable(
             [
                 "consumers", "fan-out", "payload", "published/s", "delivered/s", "p50 ms", "p99 ms", "p99.9 ms",
-                "round trips", "requests (scripts+waits+other)", "Redis cmds", "Redis CPU µs",
-            ], rightAligned: Set(0...11).subtracting([9]))
+                "round trips", "requests (scripts+waits+other)", "Redis cmds", "Redis CPU µs", "of ceiling",
+            ], rightAligned: Set(0...12).subtracting([9]))
         var fixed = TextTable(["consumers", "fan-out", "payload", "p50 ms", "p99 ms", "p99.9 ms"], rightAligned: Set(0...5))
         for result in shapes {
             let m = result.median
@@ -68,6 +91,9 @@ struct BrokerBenchmarkReport: Codable {
                     "\(Self.format(m.requestsPerDelivery, 2)) (\(Self.format(m.scriptsPerDelivery, 2))+"
                         + "\(Self.format(m.blockingWaitsPerDelivery, 2))+\(Self.format(m.otherRequestsPerDelivery, 2)))",
                     Self.format(m.redisCommandsPerDelivery, 1), Self.format(m.redisCPUMicrosecondsPerDelivery, 1),
+                    pipelinedCeiling(payloadBytes: result.shape.payloadBytes).map {
+                        result.shape.fanOut == 1 ? "\(Self.format(100 * m.deliveredPerSecond / $0, 0))%" : "-"
+                    } ?? "-",
                 ])
             fixed.rows.append(
                 shape + [
@@ -75,10 +101,28 @@ struct BrokerBenchmarkReport: Codable {
                     Self.format(m.fixedRateLatency.p999, 3),
                 ])
         }
+        var ceilingTable = TextTable(
+            ["payload", "clients", "pipeline", "publish/s", "pick/s", "ack/s", "events/s"], rightAligned: Set(0...6))
+        for payload in Set(ceilings.map(\.payloadBytes)).sorted() {
+            for load in ScriptCeiling.loads {
+                guard let rates = medianCeiling(payloadBytes: payload, load: load) else { continue }
+                ceilingTable.rows.append([
+                    "\(payload) B", "\(load.clients)", "\(load.pipeline)", Self.format(rates.publishPerSecond, 0),
+                    Self.format(rates.pickPerSecond, 0), Self.format(rates.ackPerSecond, 0),
+                    Self.format(rates.eventsPerSecond, 0),
+                ])
+            }
+        }
+        let ceilingLines =
+            ceilings.isEmpty
+            ? []
+            : ["", "The ceiling: redis-benchmark running the publish, pick and ack scripts (events/s = 1 / (1/publish + 1/pick + 1/ack)); \"of ceiling\" above compares with the pipelined row:"]
+                + ceilingTable.lines
         let duplicates = shapes.map { $0.runs.map(\.duplicates).reduce(0, +) }.reduce(0, +)
         return (["At saturation (\(events) events per shape and run, \(codec) codec; per delivered event: round trips, requests, Redis commands and CPU), medians of \(runs) run\(runs == 1 ? "" : "s"):"]
             + saturation.lines
             + ["", "At \(rate) events per second (\(rateEvents) events), publish call → handler start:"] + fixed.lines
+            + ceilingLines
             + ["", "Every service got every event; \(duplicates) deliveries beyond the first."]).joined(separator: "\n")
     }
 

@@ -85,15 +85,10 @@ package struct BrokerScripts: Sendable {
     func publish(
         eventId: String, envelope: [UInt8], topic: String, assumedVersion: String, subscribers: [String]
     ) async throws -> PublishOutcome {
-        let topicKeys = layout.topic(topic)
-        var keys = [topicKeys.subscribers, topicKeys.version]
-        var arguments: [[UInt8]] = [bytes(assumedVersion), bytes(eventId), envelope, bytes(topic)]
-        for subscriber in subscribers {
-            let service = layout.service(subscriber)
-            keys += [service.published, service.events, service.wake]
-            arguments.append(bytes(service.notifyChannel))
-        }
-        let reply = try await runner.run(.publish, keys: keys, arguments: arguments)
+        let reply = try await runner.run(
+            Self.publishCall(
+                layout: layout, eventId: eventId, envelope: envelope, topic: topic, assumedVersion: assumedVersion,
+                subscribers: subscribers))
         guard let items = reply.array, let status = items.first?.string else {
             throw unexpected("publish", reply)
         }
@@ -112,12 +107,41 @@ package struct BrokerScripts: Sendable {
         }
     }
 
+    /// The publish script's run for an envelope and the subscribers the caller assumes.
+    package static func publishCall(
+        layout: KeyLayout, eventId: String, envelope: [UInt8], topic: String, assumedVersion: String,
+        subscribers: [String]
+    ) -> ScriptCall {
+        let topicKeys = layout.topic(topic)
+        var keys = [topicKeys.subscribers, topicKeys.version]
+        var arguments: [[UInt8]] = [Array(assumedVersion.utf8), Array(eventId.utf8), envelope, Array(topic.utf8)]
+        for subscriber in subscribers {
+            let service = layout.service(subscriber)
+            keys += [service.published, service.events, service.wake]
+            arguments.append(Array(service.notifyChannel.utf8))
+        }
+        return ScriptCall(script: .publish, keys: keys, arguments: arguments)
+    }
+
+    /// The pick script's run for `service` under a lease owned by `owner`.
+    package static func pickCall(service: ServiceKeys, owner: String, lease: Duration, markerTaken: Bool) -> ScriptCall {
+        ScriptCall(
+            script: .pick,
+            keys: [service.published, service.events, service.inflight, service.leases, service.deliveries, service.wake],
+            arguments: [Array(owner.utf8), Array(String(lease.wholeMilliseconds).utf8), Array((markerTaken ? "1" : "0").utf8)])
+    }
+
+    /// The ack script's run for a delivery of `service`.
+    package static func ackCall(service: ServiceKeys, eventId: String, token: String) -> ScriptCall {
+        ScriptCall(
+            script: .ack, keys: [service.inflight, service.leases, service.events, service.deliveries],
+            arguments: [Array(eventId.utf8), Array(token.utf8)])
+    }
+
     /// Moves the next event of `service` to in-flight under a lease owned by `owner`.
     func pick(service: ServiceKeys, owner: String, lease: Duration, markerTaken: Bool) async throws -> PickOutcome {
         let reply = try await runner.run(
-            .pick,
-            keys: [service.published, service.events, service.inflight, service.leases, service.deliveries, service.wake],
-            arguments: [bytes(owner), milliseconds(lease), bytes(markerTaken ? "1" : "0")])
+            Self.pickCall(service: service, owner: owner, lease: lease, markerTaken: markerTaken))
         guard let items = reply.array, let remaining = items.first?.integer else { throw unexpected("pick", reply) }
         guard items.count > 1 else { return PickOutcome(remaining: Int(remaining), picked: nil) }
         guard items.count == 6, let eventId = items[1].string, let envelope = items[2].bytes,
@@ -132,9 +156,7 @@ package struct BrokerScripts: Sendable {
 
     /// Removes a handled event; `false` when the caller's lease had passed to another delivery.
     func ack(service: ServiceKeys, eventId: String, token: String) async throws -> Bool {
-        let reply = try await runner.run(
-            .ack, keys: [service.inflight, service.leases, service.events, service.deliveries],
-            arguments: [bytes(eventId), bytes(token)])
+        let reply = try await runner.run(Self.ackCall(service: service, eventId: eventId, token: token))
         switch reply.integer {
         case 1: return true
         case 0: return false

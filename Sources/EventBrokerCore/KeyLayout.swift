@@ -50,7 +50,7 @@ package struct KeyLayout: Sendable, Hashable {
     }
 
     /// The registry keys of one topic.
-    func topic(_ name: String) -> TopicKeys {
+    package func topic(_ name: String) -> TopicKeys {
         TopicKeys(base: "\(root):t:\(Self.encode(name))")
     }
 
@@ -94,7 +94,7 @@ package struct ServiceKeys: Sendable, Hashable {
     let base: String
 
     /// List of queued event ids; the next one is at the right end.
-    var published: String { base + ":published" }
+    package var published: String { base + ":published" }
     /// Hash of event id to envelope.
     package var events: String { base + ":events" }
     /// Hash of event id to the owner token of its current delivery.
@@ -104,7 +104,7 @@ package struct ServiceKeys: Sendable, Hashable {
     /// Hash of event id to the number of deliveries so far.
     package var deliveries: String { base + ":deliveries" }
     /// List of wake-up markers that idle instances wait on with BLPOP.
-    var wake: String { base + ":wake" }
+    package var wake: String { base + ":wake" }
     /// Sorted set of failed event id by the time it may be delivered again.
     var retries: String { base + ":retries" }
     /// Sorted set of dead-lettered event id by the time it was dead-lettered.
@@ -118,12 +118,12 @@ package struct ServiceKeys: Sendable, Hashable {
 }
 
 /// The Redis keys of one topic's subscriber registry (see ``KeyLayout``).
-struct TopicKeys: Sendable, Hashable {
+package struct TopicKeys: Sendable, Hashable {
     /// The shared beginning of the topic's keys.
     let base: String
 
     /// Set of the names of the subscribed services.
     var subscribers: String { base + ":subscribers" }
     /// Counter raised by every change of the subscribers.
-    var version: String { base + ":version" }
+    package var version: String { base + ":version" }
 }

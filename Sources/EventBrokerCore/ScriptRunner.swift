@@ -23,16 +23,18 @@ package struct ScriptRunner: Sendable {
 
     /// Runs `script` with its keys and arguments and returns Redis's reply.
     func run(_ script: RedisScript, keys: [String], arguments: [[UInt8]]) async throws -> RedisReply {
-        var command: [[UInt8]] = [Array("EVALSHA".utf8), Array(script.sha1.utf8), Array(String(keys.count).utf8)]
-        command.reserveCapacity(3 + keys.count + arguments.count)
-        command += keys.map { Array($0.utf8) }
-        command += arguments
+        try await run(ScriptCall(script: script, keys: keys, arguments: arguments))
+    }
+
+    /// Runs `call` and returns Redis's reply; loads the script first when Redis lost it (NOSCRIPT).
+    func run(_ call: ScriptCall) async throws -> RedisReply {
+        let command = call.command
         do {
             return try await connection.send(command)
         } catch RedisError.server(let message) where message.hasPrefix("NOSCRIPT") {
-            try await load(script)
+            try await load(call.script)
             for observer in observers {
-                observer.scriptReloaded(service: serviceName, script: script.name)
+                observer.scriptReloaded(service: serviceName, script: call.script.name)
             }
             return try await connection.send(command)
         }

@@ -14,7 +14,8 @@ import Testing
         defer { server.stop() }
         let output = try await runEventBroker(
             ["bench", "broker", "--consumers", "1,2", "--fan-out", "2", "--payloads", "100", "--events", "200",
-             "--rate-events", "50", "--rate", "500", "--runs", "1", "--json", "--redis-url", server.url])
+             "--rate-events", "50", "--rate", "500", "--runs", "1", "--ceiling-requests", "300", "--json",
+             "--redis-url", server.url])
         try #require(output.status == 0, "\(output.standardError)")
         struct Output: Decodable {
             let report: BrokerBenchmarkReport
@@ -35,6 +36,13 @@ import Testing
             #expect(figures.redisCPUMicrosecondsPerDelivery > 0)
             #expect(figures.fixedRateLatency.p50 > 0 && figures.fixedRateLatency.p50 <= figures.fixedRateLatency.p999)
         }
+        // The ceiling: the three loads of redis-benchmark on the scripts, every rate measured.
+        #expect(decoded.report.ceilings.map(\.load) == ScriptCeiling.loads)
+        for rates in decoded.report.ceilings {
+            #expect(rates.payloadBytes == 100)
+            #expect(rates.publishPerSecond > 0 && rates.pickPerSecond > 0 && rates.ackPerSecond > 0)
+            #expect(rates.eventsPerSecond < min(rates.publishPerSecond, rates.pickPerSecond, rates.ackPerSecond))
+        }
     }
 
     @Test func theTableShowsBothPhases() async throws {
@@ -42,11 +50,12 @@ import Testing
         defer { server.stop() }
         let output = try await runEventBroker(
             ["bench", "broker", "--consumers", "1", "--fan-out", "1", "--payloads", "2048", "--events", "100",
-             "--rate-events", "20", "--runs", "1", "--redis-url", server.url])
+             "--rate-events", "20", "--runs", "1", "--ceiling-requests", "0", "--redis-url", server.url])
         try #require(output.status == 0, "\(output.standardError)")
         #expect(output.standardOutput.contains("At saturation (100 events per shape and run, json codec"))
         #expect(output.standardOutput.contains("At 1000 events per second (20 events)"))
         #expect(output.standardOutput.contains("Every service got every event"))
+        #expect(!output.standardOutput.contains("The ceiling"))
         #expect(output.standardError.contains("Run 1 of 1: 1 consumers × 1 services, 2048 B"))
     }
 
