@@ -58,7 +58,7 @@ struct DemoSummary {
         }
         if let kill {
             let orders = kill.held.values.sorted().map(String.init).joined(separator: ", ")
-            lines.append(row("killed", "\(kill.instance) by SIGKILL while it handled order\(kill.held.count == 1 ? "" : "s") \(orders); started again 1 s later"))
+            lines.append(row("killed", "\(kill.instance) by SIGKILL while it handled order\(kill.held.count == 1 ? "" : "s") \(orders); started again \(ShopDemo.downtime) later"))
             let pickedAgain = kill.held.keys.compactMap { ledger.redeliveries["billing"]?[$0]?.first }
             let by = Set(pickedAgain.map(\.instance)).sorted().joined(separator: ", ")
             let after = pickedAgain.map { $0.seenAt - kill.at }.max().map { String(format: "%.1f s", $0.secondsValue) } ?? "-"

@@ -43,8 +43,7 @@ struct ShopDemo {
     func run() async throws -> DemoSummary {
         let instances = makeInstances()
         do {
-            let summary = try await run(instances)
-            return summary
+            return try await run(instances)
         } catch {
             for instance in instances where instance.isRunning { await instance.kill() }
             throw error
@@ -68,11 +67,11 @@ struct ShopDemo {
         return instances("billing", count: 3) { _ in
             ["WORK_MS": "50-150", "CONCURRENCY": "4", "METRICS_HOST": "127.0.0.1", "METRICS_PORT": "0"]
         } + instances("shipping", count: 2) { _ in ["WORK_MS": "20-60", "CONCURRENCY": "4"] }
-            + instances("orders", count: orders > 1 ? 2 : 1) { number in
+            + instances("orders", count: 2) { number in
                 [
                     "ORDER_COUNT": "\(number == 1 ? firstShare : orders - firstShare)",
                     "FIRST_ORDER": "\(number == 1 ? 1 : firstShare + 1)",
-                    "ORDER_RATE": "\(max(1, rate / (orders > 1 ? 2 : 1)))",
+                    "ORDER_RATE": "\(max(1, rate / 2))",
                 ]
             }
     }
