@@ -19,7 +19,7 @@ final class DemoProgress {
     }
 
     private let isTerminal: Bool
-    private let start = ContinuousClock.now
+    private var start = ContinuousClock.now
     private var drawnLines = 0
     private var lastShown: ContinuousClock.Instant?
 
@@ -33,6 +33,11 @@ final class DemoProgress {
 
     private var elapsed: String {
         String(format: "%5.1f s", (ContinuousClock.now - start).secondsValue)
+    }
+
+    /// Counts the time of the notes from now on.
+    func startClock() {
+        start = .now
     }
 
     /// Prints `text` as it is, on lines of its own.

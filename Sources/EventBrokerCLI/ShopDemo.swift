@@ -42,6 +42,7 @@ struct ShopDemo {
     /// Runs the scenario; returns its summary once every process it started has stopped.
     func run() async throws -> DemoSummary {
         let instances = makeInstances()
+        progress.startClock()
         do {
             return try await run(instances)
         } catch {
