@@ -59,6 +59,18 @@ struct BenchBrokerCommand: AsyncParsableCommand {
     @Option(help: "Runs of each script per load for the ceiling (redis-benchmark); 0 skips the ceiling.")
     var ceilingRequests = 50_000
 
+    @Flag(help: "Also run the workload through BullMQ's Python client, dramatiq and rq (a venv from PyPI) and compare.")
+    var peers = false
+
+    @Option(help: "Jobs per peer run.")
+    var peerJobs = 5_000
+
+    @Option(help: "The peers' harness (peers.py, setup-venv.sh).")
+    var peersDirectory = "Benchmarks/peers"
+
+    @Option(help: "Where the peers' virtual environment is created.")
+    var peersVenv = ".build-peers/venv"
+
     @Option(help: "How events are stored: json or binary.")
     var codec = "json"
 
@@ -82,6 +94,7 @@ struct BenchBrokerCommand: AsyncParsableCommand {
         ] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
+        guard peerJobs >= 1 else { throw ValidationError("--peer-jobs must be at least 1") }
         guard ceilingRequests >= 0 else { throw ValidationError("--ceiling-requests must be at least 0") }
         guard ["json", "binary"].contains(codec) else { throw ValidationError("--codec must be json or binary") }
     }
@@ -117,10 +130,22 @@ struct BenchBrokerCommand: AsyncParsableCommand {
                 }
             }
         }
+        var peerReports: [PeerQueues.Report] = []
+        if peers {
+            let harness = PeerQueues(
+                directory: URL(filePath: peersDirectory), environment: URL(filePath: peersVenv), redisURL: url,
+                jobs: peerJobs, workers: 4, runs: runs)
+            benchProgress("Peers: preparing the virtual environment \(peersVenv) (pip, from PyPI)")
+            try await harness.prepare()
+            for payload in Self.numbers(payloads)! {
+                benchProgress("Peers: BullMQ, dramatiq and rq, \(peerJobs) jobs of \(payload) B, \(runs) runs each")
+                peerReports.append(try await harness.run(payloadBytes: payload))
+            }
+        }
         let report = BrokerBenchmarkReport(
             codec: codec, events: events, rateEvents: rateEvents, rate: rate, runs: runs,
             shapes: shapes.map { BrokerBenchmarkReport.ShapeResult(shape: $0, runs: figures[$0] ?? []) },
-            ceilings: ceilings)
+            ceilings: ceilings, peers: peerReports)
         print(json ? try report.json() : report.table())
     }
 

@@ -37,6 +37,8 @@ struct BrokerBenchmarkReport: Codable {
     let shapes: [ShapeResult]
     /// Every run of the ceiling, per payload and load.
     let ceilings: [ScriptCeiling.Rates]
+    /// The peers' figures, one report per payload (none without `--peers`).
+    let peers: [PeerQueues.Report]
 
     /// The median ceiling of a payload and load: events per second and the script rates.
     func medianCeiling(payloadBytes: Int, load: ScriptCeiling.Load) -> ScriptCeiling.Rates? {
@@ -122,8 +124,38 @@ struct BrokerBenchmarkReport: Codable {
         return (["At saturation (\(events) events per shape and run, \(codec) codec; per delivered event: round trips, requests, Redis commands and CPU), medians of \(runs) run\(runs == 1 ? "" : "s"):"]
             + saturation.lines
             + ["", "At \(rate) events per second (\(rateEvents) events), publish call → handler start:"] + fixed.lines
-            + ceilingLines
+            + ceilingLines + peerLines()
             + ["", "Every service got every event; \(duplicates) deliveries beyond the first."]).joined(separator: "\n")
+    }
+
+    /// The peers against the broker at 4 consumers and fan-out 1, payload by payload.
+    private func peerLines() -> [String] {
+        guard !peers.isEmpty else { return [] }
+        var table = TextTable(
+            ["payload", "queue", "version", "enqueued/s", "drained/s", "Redis cmds/job", "Redis CPU µs/job", "ours ÷ theirs"],
+            rightAligned: [0, 3, 4, 5, 6, 7])
+        for report in peers {
+            let ours = shapes.first { $0.shape == .init(consumers: 4, fanOut: 1, payloadBytes: report.payloadBytes) }?.median
+            if let ours {
+                table.rows.append([
+                    "\(report.payloadBytes) B", "RedisEventBroker", "", Self.format(ours.publishedPerSecond, 0),
+                    Self.format(ours.deliveredPerSecond, 0), Self.format(ours.redisCommandsPerDelivery, 1),
+                    Self.format(ours.redisCPUMicrosecondsPerDelivery, 1), "",
+                ])
+            }
+            for peer in report.peers {
+                let m = peer.median
+                table.rows.append([
+                    "\(report.payloadBytes) B", peer.peer, peer.version, Self.format(m.enqueuedPerSecond, 0),
+                    Self.format(m.drainedPerSecond, 0), Self.format(m.commandsPerJobTotal, 1),
+                    Self.format(m.redisCpuMicrosecondsPerJob, 1),
+                    ours.map { "\(Self.format($0.deliveredPerSecond / m.drainedPerSecond, 1))×" } ?? "-",
+                ])
+            }
+        }
+        let jobs = peers.first.map(\.jobs) ?? 0
+        return ["", "Peers (\(jobs) jobs enqueued one at a time, then drained by 4 consumers; ours: 4 consumers, fan-out 1, at saturation; \"ours ÷ theirs\" compares drained or delivered per second):"]
+            + table.lines
     }
 
     private static func format(_ value: Double, _ digits: Int) -> String {

@@ -72,3 +72,29 @@ import Testing
         #expect(output.standardOutput == "")
     }
 }
+
+/// `event-broker bench broker --peers`: BullMQ's Python client, dramatiq and rq on the same
+/// workload, installed from PyPI into a venv on the first run.
+@Suite(.timeLimit(.minutes(10))) struct BenchPeersTests {
+    /// The peers run for real: their venv comes from PyPI (kept in .build-peers/ between runs).
+    @Test func thePeersRunTheSameWorkloadAndAreCompared() async throws {
+        let server = try await RedisServerProcess.start()
+        defer { server.stop() }
+        let output = try await runEventBroker(
+            ["bench", "broker", "--consumers", "4", "--fan-out", "1", "--payloads", "100", "--events", "100",
+             "--rate-events", "20", "--runs", "1", "--ceiling-requests", "0", "--peers", "--peer-jobs", "40",
+             "--peers-directory", packageRoot.appending(path: "Benchmarks/peers").path,
+             "--peers-venv", packageRoot.appending(path: ".build-peers/venv").path, "--json", "--redis-url", server.url],
+            within: .seconds(540))
+        try #require(output.status == 0, "\(output.standardError)")
+        struct Output: Decodable { let report: BrokerBenchmarkReport }
+        let peers = try JSONDecoder().decode(Output.self, from: output.standardOutputData).report.peers
+        #expect(peers.map(\.payloadBytes) == [100])
+        #expect(peers.first?.jobs == 40)
+        #expect(peers.first?.peers.map(\.peer) == ["bullmq", "dramatiq", "rq"])
+        for peer in peers.first?.peers ?? [] {
+            #expect(peer.median.drainedPerSecond > 0, "\(peer.peer)")
+            #expect(peer.median.commandsPerJobTotal > 1, "\(peer.peer)")
+        }
+    }
+}

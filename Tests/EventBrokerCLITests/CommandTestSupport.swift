@@ -30,10 +30,12 @@ extension TestRedis {
 }
 
 /// Runs `event-broker` with `arguments` (and `environment` added to the test's), and returns
-/// its output once it exited; records an issue and kills it if that takes over 30 seconds.
-func runEventBroker(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessOutput {
+/// its output once it exited; records an issue and kills it if that takes longer than `timeout`.
+func runEventBroker(
+    _ arguments: [String], environment: [String: String] = [:], within timeout: Duration = .seconds(30)
+) async throws -> ProcessOutput {
     let child = try ChildProcess(eventBrokerExecutable, arguments, environment: environment)
     try child.closeInput()
-    return try #require(try await child.exit(within: .seconds(30)), "event-broker \(arguments) did not exit")
+    return try #require(try await child.exit(within: timeout), "event-broker \(arguments) did not exit")
 }
 
