@@ -105,7 +105,19 @@ struct BenchBrokerCommand: AsyncParsableCommand {
         benchProgress(line)
         let logger = Logger.standardError(label: "bench", level: .warning)
         let admin = RedisConnection(endpoint: try RedisEndpoint(url: url), clientName: "bench-admin", logger: logger)
-        defer { Task { await admin.close() } }
+        let report: BrokerBenchmarkReport
+        do {
+            report = try await measure(url: url, admin: admin, logger: logger)
+        } catch {
+            await admin.close()
+            throw error
+        }
+        await admin.close()
+        print(json ? try report.json() : report.table())
+    }
+
+    /// Runs every shape, the ceiling and the peers on the Redis at `url`.
+    private func measure(url: String, admin: RedisConnection, logger: Logger) async throws -> BrokerBenchmarkReport {
         let settings = BrokerBenchmark.Settings(
             redisURL: url, events: events, rateEvents: rateEvents, rate: rate, publishers: publishers,
             handlersPerInstance: handlers, codec: codec == "binary" ? BinaryCodec() : JSONCodec(), logger: logger)
@@ -142,11 +154,10 @@ struct BenchBrokerCommand: AsyncParsableCommand {
                 peerReports.append(try await harness.run(payloadBytes: payload))
             }
         }
-        let report = BrokerBenchmarkReport(
+        return BrokerBenchmarkReport(
             codec: codec, events: events, rateEvents: rateEvents, rate: rate, runs: runs,
             shapes: shapes.map { BrokerBenchmarkReport.ShapeResult(shape: $0, runs: figures[$0] ?? []) },
             ceilings: ceilings, peers: peerReports)
-        print(json ? try report.json() : report.table())
     }
 
     /// The whole numbers of a comma-separated list; `nil` when one is not.
