@@ -65,11 +65,17 @@ struct BenchBrokerCommand: AsyncParsableCommand {
     @Option(help: "Jobs per peer run.")
     var peerJobs = 5_000
 
-    @Option(help: "The peers' harness (peers.py, setup-venv.sh).")
+    @Option(help: "Draw the results into this PNG (matplotlib, from the same venv as the peers).")
+    var plot: String?
+
+    @Option(help: "The peers' harness (peers.py, setup-venv.sh, requirements.txt).")
     var peersDirectory = "Benchmarks/peers"
 
-    @Option(help: "Where the peers' virtual environment is created.")
+    @Option(help: "Where the benchmark's Python venv is created.")
     var peersVenv = ".build-peers/venv"
+
+    @Option(help: "The plotting script.")
+    var plotScript = "Benchmarks/plot.py"
 
     @Option(help: "How events are stored: json or binary.")
     var codec = "json"
@@ -113,7 +119,17 @@ struct BenchBrokerCommand: AsyncParsableCommand {
             throw error
         }
         await admin.close()
+        if let plot {
+            benchProgress("Drawing \(plot)")
+            try await python.prepare()
+            try await python.plot(report, script: URL(filePath: plotScript), to: plot)
+        }
         print(json ? try report.json() : report.table())
+    }
+
+    /// The benchmark's Python environment: the peers and matplotlib.
+    private var python: BenchPythonEnvironment {
+        BenchPythonEnvironment(directory: URL(filePath: peersDirectory), venv: URL(filePath: peersVenv))
     }
 
     /// Runs every shape, the ceiling and the peers on the Redis at `url`.
@@ -144,11 +160,9 @@ struct BenchBrokerCommand: AsyncParsableCommand {
         }
         var peerReports: [PeerQueues.Report] = []
         if peers {
-            let harness = PeerQueues(
-                directory: URL(filePath: peersDirectory), environment: URL(filePath: peersVenv), redisURL: url,
-                jobs: peerJobs, workers: 4, runs: runs)
+            let harness = PeerQueues(python: python, redisURL: url, jobs: peerJobs, workers: 4, runs: runs)
             benchProgress("Peers: preparing the virtual environment \(peersVenv) (pip, from PyPI)")
-            try await harness.prepare()
+            try await python.prepare()
             for payload in Self.numbers(payloads)! {
                 benchProgress("Peers: BullMQ, dramatiq and rq, \(peerJobs) jobs of \(payload) B, \(runs) runs each")
                 peerReports.append(try await harness.run(payloadBytes: payload))

@@ -29,10 +29,8 @@ struct PeerQueues {
         var redisCpuMicrosecondsPerJob: Double
     }
 
-    /// The directory of peers.py, setup-venv.sh and requirements.txt.
-    let directory: URL
-    /// Where the virtual environment lives (created or updated by setup-venv.sh).
-    let environment: URL
+    /// The Python environment with the peers installed.
+    let python: BenchPythonEnvironment
     let redisURL: String
     /// Jobs per run.
     let jobs: Int
@@ -40,21 +38,12 @@ struct PeerQueues {
     let workers: Int
     let runs: Int
 
-    /// Creates or updates the virtual environment.
-    func prepare() async throws {
-        let setup = try await runProcess(
-            URL(filePath: "/bin/bash"), [directory.appending(path: "setup-venv.sh").path, environment.path])
-        guard setup.status == 0 else {
-            throw BenchmarkFailure(description: "setting up the peers' venv failed: \(setup.standardError.suffix(300))")
-        }
-    }
-
     /// Runs every peer with payloads of `payloadBytes`.
     func run(payloadBytes: Int) async throws -> Report {
         let result = try await runProcess(
-            environment.appending(path: "bin/python"),
+            python.interpreter,
             [
-                directory.appending(path: "peers.py").path, "--redis-url", redisURL, "--jobs", String(jobs),
+                python.directory.appending(path: "peers.py").path, "--redis-url", redisURL, "--jobs", String(jobs),
                 "--payload-bytes", String(payloadBytes), "--workers", String(workers), "--runs", String(runs),
             ])
         guard result.status == 0 else {

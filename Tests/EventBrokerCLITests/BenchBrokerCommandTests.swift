@@ -73,18 +73,22 @@ import Testing
     }
 }
 
-/// `event-broker bench broker --peers`: BullMQ's Python client, dramatiq and rq on the same
-/// workload, installed from PyPI into a venv on the first run.
+/// `event-broker bench broker --peers --plot`: BullMQ's Python client, dramatiq and rq on the
+/// same workload, and the PNG of the results, with a venv installed from PyPI on the first run.
 @Suite(.timeLimit(.minutes(10))) struct BenchPeersTests {
     /// The peers run for real: their venv comes from PyPI (kept in .build-peers/ between runs).
-    @Test func thePeersRunTheSameWorkloadAndAreCompared() async throws {
+    @Test func thePeersRunTheSameWorkloadAndAreComparedAndPlotted() async throws {
         let server = try await RedisServerProcess.start()
         defer { server.stop() }
+        let plot = FileManager.default.temporaryDirectory.appending(path: "bench-\(UUID().uuidString).png")
+        defer { try? FileManager.default.removeItem(at: plot) }
         let output = try await runEventBroker(
             ["bench", "broker", "--consumers", "4", "--fan-out", "1", "--payloads", "100", "--events", "100",
              "--rate-events", "20", "--runs", "1", "--ceiling-requests", "0", "--peers", "--peer-jobs", "40",
              "--peers-directory", packageRoot.appending(path: "Benchmarks/peers").path,
-             "--peers-venv", packageRoot.appending(path: ".build-peers/venv").path, "--json", "--redis-url", server.url],
+             "--peers-venv", packageRoot.appending(path: ".build-peers/venv").path,
+             "--plot", plot.path, "--plot-script", packageRoot.appending(path: "Benchmarks/plot.py").path,
+             "--json", "--redis-url", server.url],
             within: .seconds(540))
         try #require(output.status == 0, "\(output.standardError)")
         struct Output: Decodable { let report: BrokerBenchmarkReport }
@@ -96,5 +100,8 @@ import Testing
             #expect(peer.median.drainedPerSecond > 0, "\(peer.peer)")
             #expect(peer.median.commandsPerJobTotal > 1, "\(peer.peer)")
         }
+        let png = try Data(contentsOf: plot)
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "a PNG")
+        #expect(png.count > 10_000)
     }
 }
