@@ -39,6 +39,8 @@ public struct LeaseChecker: BrokerCompanion, CustomStringConvertible {
         while !Task.isCancelled {
             do {
                 try await sweep.run()
+            } catch is CancellationError {
+                return  // the broker is shutting down: no failure to report
             } catch {
                 broker.logger.error("The lease checker could not sweep", metadata: ["error": "\(error)"])
             }

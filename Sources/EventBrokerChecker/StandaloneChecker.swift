@@ -74,6 +74,8 @@ public struct StandaloneChecker: Service {
         let services: [String]
         do {
             services = try await connection.send("SMEMBERS", layout.services).array?.compactMap(\.string) ?? []
+        } catch is CancellationError {
+            return  // the checker is stopping
         } catch {
             logger.error("The checker could not read the registry of services", metadata: ["error": "\(error)"])
             return
@@ -85,6 +87,8 @@ public struct StandaloneChecker: Service {
                 observers: observers)
             do {
                 try await sweep.run()
+            } catch is CancellationError {
+                return  // the checker is stopping
             } catch {
                 logger.error("The checker could not sweep a service", metadata: ["service": "\(name)", "error": "\(error)"])
             }
