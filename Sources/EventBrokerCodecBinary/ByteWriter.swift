@@ -54,7 +54,7 @@ struct ByteWriter {
     }
 
     /// Appends `data` as a varint byte length followed by the bytes.
-    mutating func appendBytes(_ data: some Collection<UInt8>) {
+    mutating func appendBytes(_ data: UnsafeRawBufferPointer) {
         appendVarint(UInt64(data.count))
         bytes.append(contentsOf: data)
     }

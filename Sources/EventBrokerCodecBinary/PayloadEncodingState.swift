@@ -266,7 +266,7 @@ final class PayloadEncodingState {
             scratch.appendFixed64((value as! Date).timeIntervalSinceReferenceDate.bitPattern)
         } else if T.self == Data.self {
             scratch.append(ValueTag.dataByte)
-            scratch.appendBytes(value as! Data)
+            (value as! Data).withUnsafeBytes { scratch.appendBytes($0) }
         } else if T.self == URL.self {
             scratch.append(ValueTag.urlByte)
             scratch.appendString((value as! URL).absoluteString)
