@@ -123,6 +123,12 @@ struct ByteReader {
 
     /// Throws unless `bytes[range]` is well-formed UTF-8.
     func checkUTF8(_ range: Range<Int>) throws(BinaryCodecError) {
+        // ASCII, the usual case, is well-formed: one pass that calls nothing.
+        var combined: UInt8 = 0
+        for byte in bytes[range] {
+            combined |= byte
+        }
+        guard combined >= 0x80 else { return }
         do {
             _ = try UTF8Span(validating: bytes.span.extracting(range))
         } catch {

@@ -23,6 +23,7 @@ struct PackedHex {
     init(prefix: [UInt8], groups: [Int]) {
         precondition(groups.allSatisfy { $0 % 2 == 0 }, "a byte would be split by a dash")
         precondition(groups.reduce(0, +) <= 64, "at most 32 bytes are packed")
+        precondition(prefix.count + groups.reduce(0, +) + groups.count - 1 <= 64, "at most 64 characters are unpacked")
         self.prefix = prefix
         self.groups = groups
         let digits = groups.reduce(0, +)
@@ -72,34 +73,37 @@ struct PackedHex {
         }
     }
 
-    /// The lowercase hexadecimal digit of `nibble` (0 to 15).
+    /// The lowercase hexadecimal digit of `nibble` (0 to 15), without a branch: 39 more than
+    /// `"0" + nibble` from 10 on.
     @inline(__always)
     private static func digit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+        let lettersOffset = UInt8(truncatingIfNeeded: (9 - Int16(nibble)) >> 8) & 39
+        return UInt8(ascii: "0") + nibble + lettersOffset
     }
 
     /// The text whose ``byteCount`` bytes are `bytes`.
     func unpack(_ bytes: ArraySlice<UInt8>) -> String {
-        String(unsafeUninitializedCapacity: length) { text in
-            var position = 0
-            for character in prefix {
-                text[position] = character
+        // Spelled out on the stack first: making a String from a buffer costs less than
+        // `String(unsafeUninitializedCapacity:)`.
+        var text = InlineArray<64, UInt8>(repeating: 0)
+        var position = 0
+        for character in prefix {
+            text[position] = character
+            position += 1
+        }
+        var byte = bytes.startIndex
+        for (index, digits) in groups.enumerated() {
+            if index > 0 {
+                text[position] = UInt8(ascii: "-")
                 position += 1
             }
-            var byte = bytes.startIndex
-            for (index, digits) in groups.enumerated() {
-                if index > 0 {
-                    text[position] = UInt8(ascii: "-")
-                    position += 1
-                }
-                for value in bytes[byte..<byte + digits / 2] {
-                    text[position] = Self.digit(value >> 4)
-                    text[position + 1] = Self.digit(value & 0x0F)
-                    position += 2
-                }
-                byte += digits / 2
+            for value in bytes[byte..<byte + digits / 2] {
+                text[position] = Self.digit(value >> 4)
+                text[position + 1] = Self.digit(value & 0x0F)
+                position += 2
             }
-            return position
+            byte += digits / 2
         }
+        return text.span.extracting(0..<position).withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
     }
 }
