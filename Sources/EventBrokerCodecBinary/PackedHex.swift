@@ -21,6 +21,7 @@ struct PackedHex {
 
     /// The shape `prefix`, then the groups of `groups` digits separated by dashes.
     init(prefix: [UInt8], groups: [Int]) {
+        precondition(prefix.allSatisfy { $0 < 0x80 }, "the prefix is ASCII")
         precondition(groups.allSatisfy { $0 % 2 == 0 }, "a byte would be split by a dash")
         precondition(groups.reduce(0, +) <= 64, "at most 32 bytes are packed")
         precondition(prefix.count + groups.reduce(0, +) + groups.count - 1 <= 64, "at most 64 characters are unpacked")
@@ -83,8 +84,8 @@ struct PackedHex {
 
     /// The text whose ``byteCount`` bytes are `bytes`.
     func unpack(_ bytes: ArraySlice<UInt8>) -> String {
-        // Spelled out on the stack first: making a String from a buffer costs less than
-        // `String(unsafeUninitializedCapacity:)`.
+        // Spelled out on the stack first: copying a buffer into a String costs less than
+        // `String(unsafeUninitializedCapacity:)`, which validates what it is given.
         var text = InlineArray<64, UInt8>(repeating: 0)
         var position = 0
         for character in prefix {
@@ -104,6 +105,7 @@ struct PackedHex {
             }
             byte += digits / 2
         }
-        return text.span.extracting(0..<position).withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+        // Digits, dashes and the prefix are ASCII, so the text needs no UTF-8 validation.
+        return String(copying: UTF8Span(unchecked: text.span.extracting(0..<position), isKnownASCII: true))
     }
 }
