@@ -74,6 +74,8 @@ final class PayloadEncodingState {
     /// ``searchedKeyCount`` keys, the index of each.
     @exclusivity(unchecked) private var keys: [Key] = []
     @exclusivity(unchecked) private var keyIndices: [String: Int] = [:]
+    /// The ``KeyTable/lengthBit(of:)`` of every key in the table.
+    @exclusivity(unchecked) private var keyLengths: UInt64 = 0
     /// The key that started an object last time. With ``Key/successor``, it predicts the next key:
     /// objects of one type write their keys in the same order, so this usually spares the search.
     @exclusivity(unchecked) private var firstKey = -1
@@ -124,15 +126,19 @@ final class PayloadEncodingState {
         let predicted = previous >= 0 ? keys[previous].successor : firstKey
         if predicted >= 0 && keys[predicted].name == key { return predicted }
         let index: Int
+        let lengthBit = KeyTable.lengthBit(of: key)
         let known =
-            keys.count <= Self.searchedKeyCount
-            // Comparing the lengths first spares most slow comparisons of different strings.
-            ? keys.firstIndex { $0.name.utf8.count == key.utf8.count && $0.name == key } : keyIndices[key]
+            keys.count > Self.searchedKeyCount ? keyIndices[key]
+            // A key of a new length is new; comparing the lengths first spares most slow
+            // comparisons of different strings.
+            : keyLengths & lengthBit == 0 ? nil
+            : keys.firstIndex { $0.name.utf8.count == key.utf8.count && $0.name == key }
         if let known {
             index = known
         } else {
             index = keys.count
             keys.append(Key(name: key))
+            keyLengths |= lengthBit
             if keys.count > Self.searchedKeyCount {
                 // From here on a hash table beats searching the keys.
                 if keyIndices.isEmpty {

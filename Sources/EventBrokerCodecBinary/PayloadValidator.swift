@@ -95,17 +95,20 @@ enum PayloadValidator {
         var names: [String] = []
         names.reserveCapacity(count)
         var indices: [String: Int]? = count > KeyTable.searchedCount ? Dictionary(minimumCapacity: count) : nil
+        var lengths: UInt64 = 0
         for index in 0..<count {
             let offset = reader.offset
             let name = try reader.readString()
+            let lengthBit = KeyTable.lengthBit(of: name)
             let isDuplicate =
                 indices != nil
                 ? indices?.updateValue(index, forKey: name) != nil
-                : KeyTable.firstIndex(of: name, in: names) != nil
+                : lengths & lengthBit != 0 && KeyTable.firstIndex(of: name, in: names) != nil
             guard !isDuplicate else { throw .duplicateKey(offset: offset, key: name) }
             names.append(name)
+            lengths |= lengthBit
         }
-        return KeyTable(names: names, indices: indices)
+        return KeyTable(names: names, indices: indices, lengths: lengths)
     }
 
     /// Checks one value; returns the array or object it opens, whose entries the caller's loop
@@ -176,10 +179,20 @@ struct KeyTable {
     let names: [String]
     /// With more than ``searchedCount`` keys, the index of each name.
     let indices: [String: Int]?
+    /// The ``lengthBit(of:)`` of every name: a name whose bit is not set is not in the table.
+    let lengths: UInt64
 
     /// The index of `name` in the table, or `nil`.
     func index(of name: String) -> Int? {
-        indices.map { $0[name] } ?? Self.firstIndex(of: name, in: names)
+        guard lengths & Self.lengthBit(of: name) != 0 else { return nil }
+        return indices.map { $0[name] } ?? Self.firstIndex(of: name, in: names)
+    }
+
+    /// Bit `n % 64` for a name of `n` UTF-8 bytes. Names of different lengths are different keys,
+    /// so a set of these bits rules most names out without comparing strings.
+    @inline(__always)
+    static func lengthBit(of name: String) -> UInt64 {
+        1 << UInt64(name.utf8.count & 63)
     }
 
     /// The index of `name` among `names`, searched.
