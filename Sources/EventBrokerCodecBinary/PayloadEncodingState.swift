@@ -53,6 +53,13 @@ final class PayloadEncodingState {
         var next = -1
     }
 
+    /// A key of the key table.
+    struct Key {
+        let name: String
+        /// The index of the key that followed this one last time in an object, or -1.
+        var successor = -1
+    }
+
     /// The bytes of every scalar, key index and entry, in the order written.
     @exclusivity(unchecked) var scratch = ByteWriter()
     /// Every container; index 0 is the top-level slot. A nested container always has a higher
@@ -61,13 +68,6 @@ final class PayloadEncodingState {
     @exclusivity(unchecked) private var segments: [Segment] = []
     /// The container whose last segment ends at the end of ``scratch`` and still grows, or -1.
     @exclusivity(unchecked) private var writer = -1
-    /// A key of the key table.
-    struct Key {
-        let name: String
-        /// The index of the key that followed this one last time in an object, or -1.
-        var successor = -1
-    }
-
     /// Up to this many keys, a key's index is found by searching ``keys``; beyond, by hashing.
     private static let searchedKeyCount = 16
     /// The key table: every key name in the order first used, and, once it has more than
