@@ -27,8 +27,10 @@ enum BinaryEnvelopeReader {
         let payload = flags & BinaryFormat.Flag.payload != 0 ? Array(bytes[try reader.readByteRange()]) : nil
         // Each header is at least two bytes: two empty strings.
         let headerCount = try reader.readCount(minimumSize: 2)
-        var headers: [String: String] = [:]
-        if headerCount > 0 { headers.reserveCapacity(headerCount) }
+        // Sized once for every header, the packed `traceparent` included.
+        let hasTraceContext = flags & BinaryFormat.Flag.traceContext != 0
+        let totalHeaders = headerCount + (hasTraceContext ? 1 : 0)
+        var headers = totalHeaders > 0 ? [String: String](minimumCapacity: totalHeaders) : [:]
         for _ in 0..<headerCount {
             let nameOffset = reader.offset
             let name = try reader.readString()
@@ -36,7 +38,7 @@ enum BinaryEnvelopeReader {
                 throw .duplicateKey(offset: nameOffset, key: name)
             }
         }
-        if flags & BinaryFormat.Flag.traceContext != 0 {
+        if hasTraceContext {
             let count = PackedHex.traceparent.byteCount
             let offset = reader.offset
             try reader.skip(count, expecting: "the \(count) bytes of the traceparent")

@@ -114,15 +114,32 @@ struct ByteReader {
     /// or code points above U+10FFFF) as it copies it.
     mutating func readString() throws(BinaryCodecError) -> String {
         let range = try readByteRange()
+        let span = bytes.span.extracting(range)
+        if isASCII(range) {
+            // Checked just above: ASCII is well-formed UTF-8, so the span needs no second pass.
+            return String(copying: UTF8Span(unchecked: span, isKnownASCII: true))
+        }
         do {
-            return String(copying: try UTF8Span(validating: bytes.span.extracting(range)))
+            return String(copying: try UTF8Span(validating: span))
         } catch {
             throw .invalidUTF8(offset: range.lowerBound)
         }
     }
 
+    /// Whether every byte of `bytes[range]` is ASCII, which is always well-formed UTF-8.
+    @inline(__always)
+    private func isASCII(_ range: Range<Int>) -> Bool {
+        var combined: UInt8 = 0
+        for byte in bytes[range] {
+            combined |= byte
+        }
+        return combined < 0x80
+    }
+
     /// Throws unless `bytes[range]` is well-formed UTF-8.
     func checkUTF8(_ range: Range<Int>) throws(BinaryCodecError) {
+        // ASCII, the usual case, is well-formed: one pass that calls nothing.
+        guard !isASCII(range) else { return }
         do {
             _ = try UTF8Span(validating: bytes.span.extracting(range))
         } catch {

@@ -30,17 +30,13 @@ struct ByteWriter {
     /// Appends `value` as 8 little-endian bytes.
     @inline(__always)
     mutating func appendFixed64(_ value: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
-        }
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// Appends `value` as 4 little-endian bytes.
     @inline(__always)
     mutating func appendFixed32(_ value: UInt32) {
-        for shift in stride(from: 0, to: 32, by: 8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
-        }
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// Appends `string` as a varint byte length followed by its UTF-8.
@@ -54,7 +50,7 @@ struct ByteWriter {
     }
 
     /// Appends `data` as a varint byte length followed by the bytes.
-    mutating func appendBytes(_ data: some Collection<UInt8>) {
+    mutating func appendBytes(_ data: UnsafeRawBufferPointer) {
         appendVarint(UInt64(data.count))
         bytes.append(contentsOf: data)
     }

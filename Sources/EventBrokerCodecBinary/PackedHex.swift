@@ -5,78 +5,107 @@
 struct PackedHex {
     /// Characters every packed text starts with, not stored.
     let prefix: [UInt8]
-    /// The number of characters after ``prefix``.
+    /// The number of digits of each group, the groups separated by single dashes. Each is even,
+    /// so that every byte is spelled by two digits of one group.
+    let groups: [Int]
+    /// The number of characters of a packed text.
     let length: Int
-    /// The positions, after ``prefix``, of the dashes; every other character is a digit.
-    let dashes: [Int]
-
     /// The bytes stored for one text.
-    var byteCount: Int { (length - dashes.count) / 2 }
+    let byteCount: Int
 
     /// A canonical lowercase UUID, `8-4-4-4-12` digits, as `UUID().uuidString.lowercased()` writes it.
-    static let uuid = PackedHex(prefix: [], length: 36, dashes: [8, 13, 18, 23])
+    static let uuid = PackedHex(prefix: [], groups: [8, 4, 4, 4, 12])
     /// A W3C trace context `traceparent` of version `00`: `00-` trace id (32 digits) `-` parent
     /// id (16 digits) `-` flags (2 digits).
-    static let traceparent = PackedHex(prefix: Array("00-".utf8), length: 52, dashes: [32, 49])
+    static let traceparent = PackedHex(prefix: Array("00-".utf8), groups: [32, 16, 2])
 
-    /// The bytes of `text`, or `nil` when `text` does not have exactly this shape.
-    func pack(_ text: String) -> [UInt8]? {
+    /// The shape `prefix`, then the groups of `groups` digits separated by dashes.
+    init(prefix: [UInt8], groups: [Int]) {
+        precondition(prefix.allSatisfy { $0 < 0x80 }, "the prefix is ASCII")
+        precondition(groups.allSatisfy { $0 % 2 == 0 }, "a byte would be split by a dash")
+        precondition(groups.reduce(0, +) <= 64, "at most 32 bytes are packed")
+        precondition(prefix.count + groups.reduce(0, +) + groups.count - 1 <= 64, "at most 64 characters are unpacked")
+        self.prefix = prefix
+        self.groups = groups
+        let digits = groups.reduce(0, +)
+        length = prefix.count + digits + groups.count - 1
+        byteCount = digits / 2
+    }
+
+    /// The bytes of `text` (the first ``byteCount``; the rest are 0), or `nil` when `text` does
+    /// not have this shape.
+    func pack(_ text: String) -> InlineArray<32, UInt8>? {
         var text = text
-        return text.withUTF8 { text -> [UInt8]? in
-            guard text.count == prefix.count + length, text.starts(with: prefix) else { return nil }
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(byteCount)
-            var high: UInt8?
-            var nextDash = 0
-            for position in 0..<length {
-                let character = text[prefix.count + position]
-                if nextDash < dashes.count && dashes[nextDash] == position {
-                    guard character == UInt8(ascii: "-") else { return nil }
-                    nextDash += 1
-                    continue
+        return text.withUTF8 { text -> InlineArray<32, UInt8>? in
+            guard text.count == length, text.starts(with: prefix) else { return nil }
+            var packed = InlineArray<32, UInt8>(repeating: 0)
+            var position = prefix.count
+            var byte = 0
+            for (index, digits) in groups.enumerated() {
+                if index > 0 {
+                    guard text[position] == UInt8(ascii: "-") else { return nil }
+                    position += 1
                 }
-                let nibble: UInt8
-                switch character {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
-                default: return nil
+                for pair in stride(from: position, to: position + digits, by: 2) {
+                    guard let high = Self.nibble(text[pair]), let low = Self.nibble(text[pair + 1]) else {
+                        return nil
+                    }
+                    packed[byte] = high << 4 | low
+                    byte += 1
                 }
-                if let first = high {
-                    bytes.append(first << 4 | nibble)
-                    high = nil
-                } else {
-                    high = nibble
-                }
+                position += digits
             }
-            return bytes
+            return packed
         }
+    }
+
+    /// Appends the ``byteCount`` bytes of a text packed by ``pack(_:)``.
+    func append(_ packed: InlineArray<32, UInt8>, to writer: inout ByteWriter) {
+        packed.span.extracting(0..<byteCount).withUnsafeBufferPointer { writer.bytes.append(contentsOf: $0) }
+    }
+
+    /// The value of a lowercase hexadecimal digit, `nil` for any other character.
+    @inline(__always)
+    private static func nibble(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+
+    /// The lowercase hexadecimal digit of `nibble` (0 to 15), without a branch: 39 more than
+    /// `"0" + nibble` from 10 on.
+    @inline(__always)
+    private static func digit(_ nibble: UInt8) -> UInt8 {
+        let lettersOffset = UInt8(truncatingIfNeeded: (9 - Int16(nibble)) >> 8) & 39
+        return UInt8(ascii: "0") + nibble + lettersOffset
     }
 
     /// The text whose ``byteCount`` bytes are `bytes`.
     func unpack(_ bytes: ArraySlice<UInt8>) -> String {
-        String(unsafeUninitializedCapacity: prefix.count + length) { text in
-            var position = 0
-            for character in prefix {
-                text[position] = character
-                position += 1
-            }
-            var dashIndex = 0
-            var nextDash = dashes.isEmpty ? Int.max : prefix.count + dashes[0]
-            func append(_ nibble: UInt8) {
-                if position == nextDash {
-                    text[position] = UInt8(ascii: "-")
-                    position += 1
-                    dashIndex += 1
-                    nextDash = dashIndex < dashes.count ? prefix.count + dashes[dashIndex] : Int.max
-                }
-                text[position] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
-                position += 1
-            }
-            for byte in bytes {
-                append(byte >> 4)
-                append(byte & 0x0F)
-            }
-            return position
+        // Spelled out on the stack first: copying a buffer into a String costs less than
+        // `String(unsafeUninitializedCapacity:)`, which validates what it is given.
+        var text = InlineArray<64, UInt8>(repeating: 0)
+        var position = 0
+        for character in prefix {
+            text[position] = character
+            position += 1
         }
+        var byte = bytes.startIndex
+        for (index, digits) in groups.enumerated() {
+            if index > 0 {
+                text[position] = UInt8(ascii: "-")
+                position += 1
+            }
+            for value in bytes[byte..<byte + digits / 2] {
+                text[position] = Self.digit(value >> 4)
+                text[position + 1] = Self.digit(value & 0x0F)
+                position += 2
+            }
+            byte += digits / 2
+        }
+        // Digits, dashes and the prefix are ASCII, so the text needs no UTF-8 validation.
+        return String(copying: UTF8Span(unchecked: text.span.extracting(0..<position), isKnownASCII: true))
     }
 }

@@ -18,13 +18,15 @@ final class PayloadDecodingState {
 
     let bytes: [UInt8]
     /// The payload's key table.
-    let keys: [String]
+    let keys: KeyTable
     /// The hints, by the offset of the object's first entry modulo ``hintCount``, stored inline.
     /// They skip the runtime exclusivity checks: one payload is decoded on one thread, and each
     /// access is a short read or write that calls no other code.
     @exclusivity(unchecked) private var hints = InlineArray<8, KeyHint>(repeating: KeyHint())
+    /// The key last looked up in the table, and whether it is there.
+    @exclusivity(unchecked) private var lastLookup: (key: String, isInTable: Bool)?
 
-    init(bytes: [UInt8], keys: [String]) {
+    init(bytes: [UInt8], keys: KeyTable) {
         self.bytes = bytes
         self.keys = keys
     }
@@ -88,7 +90,8 @@ final class PayloadDecodingState {
     }
 
     /// The offset of the value for `key` in the object whose entries are `content`, or `nil`.
-    /// The search starts after the entry found last in the same object and wraps around.
+    /// The search starts after the entry found last in the same object and wraps around; when
+    /// that first entry is not the key, a key that is not in the key table is in no object.
     func find(_ key: String, inObject content: Range<Int>, count: Int) throws(BinaryCodecError) -> Int? {
         guard count > 0 else { return nil }
         let slot = content.lowerBound % Self.hintCount
@@ -98,7 +101,7 @@ final class PayloadDecodingState {
             entry = hints[slot].entry
             position = hints[slot].position
         }
-        for _ in 0..<count {
+        for probe in 0..<count {
             var valueOffset = entry
             let index = try keyIndex(at: &valueOffset)
             var next = try end(ofValueAt: valueOffset)
@@ -108,14 +111,24 @@ final class PayloadDecodingState {
                 nextPosition = 0
             }
             // Comparing the lengths first spares most slow comparisons of different strings.
-            if keys[index].utf8.count == key.utf8.count && keys[index] == key {
+            if keys.names[index].utf8.count == key.utf8.count && keys.names[index] == key {
                 hints[slot] = KeyHint(object: content.lowerBound, entry: next, position: nextPosition)
                 return valueOffset
             }
+            if probe == 0 && !isInTable(key) { return nil }
             entry = next
             position = nextPosition
         }
         return nil
+    }
+
+    /// Whether `key` is in the key table. The last answer is kept: an optional field missing from
+    /// many objects of one type is looked up once.
+    private func isInTable(_ key: String) -> Bool {
+        if let lastLookup, lastLookup.key == key { return lastLookup.isInTable }
+        let isInTable = keys.index(of: key) != nil
+        lastLookup = (key, isInTable)
+        return isInTable
     }
 
     /// The keys of the object whose entries are `content`, in the order written.
@@ -124,7 +137,7 @@ final class PayloadDecodingState {
         names.reserveCapacity(count)
         var entry = content.lowerBound
         for _ in 0..<count {
-            names.append(keys[try keyIndex(at: &entry)])
+            names.append(keys.names[try keyIndex(at: &entry)])
             entry = try end(ofValueAt: entry)
         }
         return names
@@ -135,8 +148,8 @@ final class PayloadDecodingState {
     private func keyIndex(at offset: inout Int) throws(BinaryCodecError) -> Int {
         let start = offset
         let index = try varint(at: &offset)
-        guard index < UInt64(keys.count) else {
-            throw .keyIndexOutOfRange(offset: start, index: index, tableSize: keys.count)
+        guard index < UInt64(keys.names.count) else {
+            throw .keyIndexOutOfRange(offset: start, index: index, tableSize: keys.names.count)
         }
         return Int(index)
     }
@@ -171,27 +184,28 @@ final class PayloadDecodingState {
         var reader = ByteReader(bytes, offset: offset + 1)
         let fits: Bool
         let bits: UInt64
-        let text: () -> String
+        let isSignedValue: Bool
         switch try tag(at: offset) {
         case .smallInteger(let value):
             return T(truncatingIfNeeded: value)
         case .signed:
             let value = try reader.readZigzag()
             bits = UInt64(bitPattern: value)
-            text = { String(value) }
+            isSignedValue = true
             // Smart shifts: shifting by the full width gives 0 (or -1), so 64-bit types need no case of their own.
             fits = T.isSigned ? (value >> (T.bitWidth - 1) == 0 || value >> (T.bitWidth - 1) == -1)
                 : value >= 0 && value >> T.bitWidth == 0
         case .unsigned:
             let value = try reader.readVarint()
             bits = value
-            text = { String(value) }
+            isSignedValue = false
             fits = value >> (T.isSigned ? T.bitWidth - 1 : T.bitWidth) == 0
         case let found:
             throw mismatch(T.self, found, path())
         }
         guard fits else {
-            throw .integerOutOfRange(value: text(), type: "\(T.self)", codingPath: path().text)
+            let text = isSignedValue ? String(Int64(bitPattern: bits)) : String(bits)
+            throw .integerOutOfRange(value: text, type: "\(T.self)", codingPath: path().text)
         }
         return T(truncatingIfNeeded: bits)
     }

@@ -53,11 +53,18 @@ final class PayloadEncodingState {
         var next = -1
     }
 
+    /// A key of the key table.
+    struct Key {
+        let name: String
+        /// The index of the key that followed this one last time in an object, or -1.
+        var successor = -1
+    }
+
     /// The bytes of every scalar, key index and entry, in the order written.
     @exclusivity(unchecked) var scratch = ByteWriter()
     /// Every container; index 0 is the top-level slot. A nested container always has a higher
     /// index than its parent.
-    @exclusivity(unchecked) private(set) var containers = [Container(kind: .slot, depth: 0)]
+    @exclusivity(unchecked) private(set) var containers: [Container] = []
     @exclusivity(unchecked) private var segments: [Segment] = []
     /// The container whose last segment ends at the end of ``scratch`` and still grows, or -1.
     @exclusivity(unchecked) private var writer = -1
@@ -65,12 +72,13 @@ final class PayloadEncodingState {
     private static let searchedKeyCount = 16
     /// The key table: every key name in the order first used, and, once it has more than
     /// ``searchedKeyCount`` keys, the index of each.
-    @exclusivity(unchecked) private var keys: [String] = []
+    @exclusivity(unchecked) private var keys: [Key] = []
     @exclusivity(unchecked) private var keyIndices: [String: Int] = [:]
-    /// For each key index + 1 (0 for "the start of an object"), the key that followed it last
-    /// time: objects of one type write their keys in the same order, so this usually spares the
-    /// hash lookup.
-    @exclusivity(unchecked) private var successors: [Int] = [-1]
+    /// The ``KeyTable/lengthBit(of:)`` of every key in the table.
+    @exclusivity(unchecked) private var keyLengths: UInt64 = 0
+    /// The key that started an object last time. With ``Key/successor``, it predicts the next key:
+    /// objects of one type write their keys in the same order, so this usually spares the search.
+    @exclusivity(unchecked) private var firstKey = -1
     /// The serial number of the last nested value written straight into its parent, and of the
     /// last such value that wrote a single value.
     @exclusivity(unchecked) private var lastSerial: UInt32 = 0
@@ -82,9 +90,9 @@ final class PayloadEncodingState {
     init() {
         scratch.bytes.reserveCapacity(256)
         containers.reserveCapacity(8)
+        containers.append(Container(kind: .slot, depth: 0))
         segments.reserveCapacity(16)
         keys.reserveCapacity(Self.searchedKeyCount)
-        successors.reserveCapacity(Self.searchedKeyCount + 1)
     }
 
     // MARK: Writing
@@ -115,31 +123,38 @@ final class PayloadEncodingState {
     /// The index of `key` in the key table, adding it when new.
     @inline(__always)
     private func keyIndex(of key: String, after previous: Int) -> Int {
-        let predicted = successors[previous + 1]
-        if predicted >= 0 && keys[predicted] == key { return predicted }
+        let predicted = previous >= 0 ? keys[previous].successor : firstKey
+        if predicted >= 0 && keys[predicted].name == key { return predicted }
         let index: Int
+        let lengthBit = KeyTable.lengthBit(of: key)
         let known =
-            keys.count <= Self.searchedKeyCount
-            // Comparing the lengths first spares most slow comparisons of different strings.
-            ? keys.firstIndex { $0.utf8.count == key.utf8.count && $0 == key } : keyIndices[key]
+            keys.count > Self.searchedKeyCount ? keyIndices[key]
+            // A key of a new length is new; comparing the lengths first spares most slow
+            // comparisons of different strings.
+            : keyLengths & lengthBit == 0 ? nil
+            : keys.firstIndex { $0.name.utf8.count == key.utf8.count && $0.name == key }
         if let known {
             index = known
         } else {
             index = keys.count
-            keys.append(key)
-            successors.append(-1)
+            keys.append(Key(name: key))
+            keyLengths |= lengthBit
             if keys.count > Self.searchedKeyCount {
                 // From here on a hash table beats searching the keys.
                 if keyIndices.isEmpty {
-                    for (known, name) in keys.enumerated() {
-                        keyIndices[name] = known
+                    for (known, entry) in keys.enumerated() {
+                        keyIndices[entry.name] = known
                     }
                 } else {
                     keyIndices[key] = index
                 }
             }
         }
-        successors[previous + 1] = index
+        if previous >= 0 {
+            keys[previous].successor = index
+        } else {
+            firstKey = index
+        }
         return index
     }
 
@@ -266,7 +281,7 @@ final class PayloadEncodingState {
             scratch.appendFixed64((value as! Date).timeIntervalSinceReferenceDate.bitPattern)
         } else if T.self == Data.self {
             scratch.append(ValueTag.dataByte)
-            scratch.appendBytes(value as! Data)
+            (value as! Data).withUnsafeBytes { scratch.appendBytes($0) }
         } else if T.self == URL.self {
             scratch.append(ValueTag.urlByte)
             scratch.appendString((value as! URL).absoluteString)
@@ -375,12 +390,12 @@ final class PayloadEncodingState {
         var output = ByteWriter()
         var tableSize = ByteWriter.varintSize(UInt64(keys.count))
         for key in keys {
-            tableSize += ByteWriter.varintSize(UInt64(key.utf8.count)) + key.utf8.count
+            tableSize += ByteWriter.varintSize(UInt64(key.name.utf8.count)) + key.name.utf8.count
         }
         output.bytes.reserveCapacity(tableSize + encodedSize(of: 0))
         output.appendVarint(UInt64(keys.count))
         for key in keys {
-            output.appendString(key)
+            output.appendString(key.name)
         }
         write(0, into: &output)
         return output.bytes
