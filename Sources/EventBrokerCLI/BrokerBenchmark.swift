@@ -95,6 +95,11 @@ struct BrokerBenchmark {
     struct Payload: Codable, Sendable {
         var sentAt: UInt64
         var padding: String
+
+        /// The padding that makes a payload's JSON about `payloadBytes` long.
+        static func padding(for payloadBytes: Int) -> String {
+            String(repeating: "x", count: max(0, payloadBytes - 40))
+        }
     }
 
     let settings: Settings
@@ -132,7 +137,7 @@ struct BrokerBenchmark {
                         })
                 }
             }
-            let padding = String(repeating: "x", count: max(0, shape.payloadBytes - 40))
+            let padding = Payload.padding(for: shape.payloadBytes)
             let statisticsBefore = try await RedisServerStatistics.read(admin)
             let trafficBefore = RedisTraffic.totals
             let start = DispatchTime.now().uptimeNanoseconds

@@ -56,7 +56,7 @@ struct ScriptCeiling {
         _ = try await admin.send("FLUSHALL")
         let layout = try KeyLayout(prefix: "reb")
         let keys = layout.service(Self.service)
-        let envelope = try await subscribeAndEncode(payloadBytes: payloadBytes)
+        let envelope = try await subscribeAndEncode(payloadBytes: payloadBytes, keys: keys)
         let version = try await admin.send("GET", layout.topic(Self.topic).version).string ?? "0"
 
         let publish = BrokerScripts.publishCall(
@@ -78,7 +78,7 @@ struct ScriptCeiling {
 
     /// Subscribes the service through a broker (which loads the scripts and sets the topic's
     /// version) and returns an event's envelope as the broker stores it.
-    private func subscribeAndEncode(payloadBytes: Int) async throws -> [UInt8] {
+    private func subscribeAndEncode(payloadBytes: Int, keys: ServiceKeys) async throws -> [UInt8] {
         var configuration = BrokerConfiguration(serviceName: Self.service, redisURL: redisURL)
         configuration.logger = logger
         configuration.companions = []
@@ -88,14 +88,12 @@ struct ScriptCeiling {
             _ = try await broker.publishEvent(
                 Event(
                     streamId: "0", topic: Self.topic, message: "orderPlaced",
-                    payload: BrokerBenchmark.Payload(sentAt: 0, padding: String(repeating: "x", count: max(0, payloadBytes - 40)))))
+                    payload: BrokerBenchmark.Payload(sentAt: 0, padding: BrokerBenchmark.Payload.padding(for: payloadBytes))))
             try await broker.shutdown()
         } catch {
             try? await broker.shutdown()
             throw error
         }
-        let layout = try KeyLayout(prefix: "reb")
-        let keys = layout.service(Self.service)
         guard let id = try await admin.send("RPOP", keys.published).string,
             let envelope = try await admin.send("HGET", keys.events, id).bytes
         else { throw BenchmarkFailure(description: "the ceiling's setup event was not queued") }
