@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "EventBrokerCodecBinary", targets: ["EventBrokerCodecBinary"]),
         .library(name: "EventBrokerMetrics", targets: ["EventBrokerMetrics"]),
         .library(name: "RedisServerProcess", targets: ["RedisServerProcess"]),
+        // Not part of the API: what the project's tests and its benchmark packages share.
+        .library(name: "EventBrokerTestSupport", targets: ["EventBrokerTestSupport"]),
         .executable(name: "event-broker", targets: ["EventBrokerCLI"]),
     ],
     dependencies: [
@@ -26,8 +28,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
-        // The Prometheus backend of the CLI's observability benchmark (not of any library product).
-        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C at the edge: hiredis 0.14 (RESP2) from Debian's libhiredis-dev.
@@ -117,7 +117,7 @@ let package = Package(
         ),
         // A throwaway redis-server for tests, the demo and benchmarks.
         .target(name: "RedisServerProcess"),
-        // The `event-broker` command line; `bench observability` records real metrics (Prometheus) and spans.
+        // The `event-broker` command line.
         .executableTarget(
             name: "EventBrokerCLI",
             dependencies: [
@@ -129,9 +129,6 @@ let package = Package(
                 "RedisServerProcess",
                 "LuaScriptKit",
                 "EventBrokerTestSupport",
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -139,8 +136,10 @@ let package = Package(
             ]
         ),
         // Helpers the test targets share (child processes, temporary files, the package root, a seeded
-        // random generator, sha1sum, the TestRedis fixture), and the `chaos` command with them; it is
-        // no product. It must never depend on EventBrokerCLI, which depends on it.
+        // random generator, sha1sum, the TestRedis fixture), and what the benchmarks share (the
+        // order payload, the ledger of handled events), used by the CLI's `chaos` and `bench` too
+        // and by the benchmark packages under Benchmarks/. It must never depend on
+        // EventBrokerCLI, which depends on it.
         .target(
             name: "EventBrokerTestSupport",
             dependencies: [

@@ -1,3 +1,4 @@
+import EventBrokerTestSupport
 import EventBrokerCodecBinary
 import EventBrokerCodecJSON
 import EventBrokerCore

@@ -2,20 +2,28 @@ import Synchronization
 
 /// What one benchmark run's handlers did: how often each of its events was handled, and when the
 /// last of them was handled for the first time.
-final class BenchLedger: Sendable {
+public final class BenchLedger: Sendable {
     /// The ledger at the end of a run.
-    struct Tally: Codable, Equatable {
+    public struct Tally: Codable, Equatable, Sendable {
         /// Events handled at least once.
-        let handled: Int
+        public let handled: Int
         /// Handler runs beyond the first of each event.
-        let duplicates: Int
+        public let duplicates: Int
         /// Events never handled.
-        let lost: Int
+        public let lost: Int
         /// Handler runs for numbers the run never published.
-        let unknown: Int
+        public let unknown: Int
 
         /// Whether every event was handled exactly once and nothing else was.
-        var isExact: Bool { duplicates == 0 && lost == 0 && unknown == 0 }
+        public var isExact: Bool { duplicates == 0 && lost == 0 && unknown == 0 }
+
+        /// A tally with these counts.
+        public init(handled: Int, duplicates: Int, lost: Int, unknown: Int) {
+            self.handled = handled
+            self.duplicates = duplicates
+            self.lost = lost
+            self.unknown = unknown
+        }
     }
 
     private struct State {
@@ -28,13 +36,13 @@ final class BenchLedger: Sendable {
     private let state: Mutex<State>
 
     /// A ledger for the events numbered `0..<events`.
-    init(events: Int) {
+    public init(events: Int) {
         state = Mutex(State(counts: Array(repeating: 0, count: events)))
     }
 
     /// Records a handler run for event `number`; the first run of the last event still missing
     /// records the time.
-    func handled(_ number: Int) {
+    public func handled(_ number: Int) {
         let now = ContinuousClock.now
         state.withLock { state in
             guard state.counts.indices.contains(number) else {
@@ -49,12 +57,12 @@ final class BenchLedger: Sendable {
     }
 
     /// How many events were handled at least once so far, and when the last one was (once all were).
-    var progress: (handled: Int, completedAt: ContinuousClock.Instant?) {
+    public var progress: (handled: Int, completedAt: ContinuousClock.Instant?) {
         state.withLock { ($0.handled, $0.completedAt) }
     }
 
     /// The ledger as it stands.
-    func tally() -> Tally {
+    public func tally() -> Tally {
         state.withLock { state in
             Tally(
                 handled: state.handled,

@@ -1,31 +1,30 @@
-import EventBrokerTestSupport
 import Foundation
 
 /// The payload of the codec benchmark: an order as a shop would publish it, with numbers, short
 /// strings, dates, optional fields, line items and a little binary data.
-struct BenchOrder: Codable, Equatable {
+public struct BenchOrder: Codable, Equatable, Sendable {
     /// One line item.
-    struct Line: Codable, Equatable {
-        var sku: String
-        var name: String
-        var quantity: Int
-        var unitPrice: Double
-        var discount: Double?
-        var tags: [String]
+    public struct Line: Codable, Equatable, Sendable {
+        public var sku: String
+        public var name: String
+        public var quantity: Int
+        public var unitPrice: Double
+        public var discount: Double?
+        public var tags: [String]
     }
 
-    var orderId: Int64
-    var customerId: String
-    var status: String
-    var currency: String
-    var total: Double
-    var placedAt: Date
-    var lines: [Line]
-    var note: String?
-    var signature: Data?
+    public var orderId: Int64
+    public var customerId: String
+    public var status: String
+    public var currency: String
+    public var total: Double
+    public var placedAt: Date
+    public var lines: [Line]
+    public var note: String?
+    public var signature: Data?
 
     /// A reproducible order with `lineCount` line items and `signatureBytes` bytes of signature.
-    static func make(lineCount: Int, signatureBytes: Int, seed: UInt64) -> BenchOrder {
+    public static func make(lineCount: Int, signatureBytes: Int, seed: UInt64) -> BenchOrder {
         var random = SeededGenerator(seed: seed)
         let products = ["Espresso beans 1 kg", "Milk frother", "Ceramic mug", "Paper filters", "Grinder burr set"]
         let lines = (0..<lineCount).map { index in

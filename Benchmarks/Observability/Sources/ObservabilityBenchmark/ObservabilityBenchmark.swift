@@ -1,23 +1,22 @@
+import EventBrokerCodecJSON
 import EventBrokerCore
-import EventBrokerMetrics
+import EventBrokerTestSupport
 import Foundation
-import InMemoryTracing
 import Logging
-import Prometheus
 import RedisEventBroker
-import Tracing
+import RedisServerProcess
 
 /// Measures what the observability hooks cost: delivered events per second, end to end through
-/// Redis, with no observer and no tracer, with `BrokerMetrics` on Prometheus, with a recording
-/// tracer, and with both.
+/// Redis, with no observer and no tracer, with `BrokerMetrics` on Prometheus, with swift-otel's
+/// tracer exporting every span over OTLP/HTTP, with both, and with an in-memory recording tracer.
 ///
-/// Each run flushes Redis, starts a publisher broker (`shop`) and a consumer broker (`billing`,
+/// Each run starts a redis-server of its own, a publisher broker (`shop`) and a consumer broker (`billing`,
 /// subscribed to `orders`) with the variant's hooks, publishes the run's events from
 /// ``Settings/concurrency`` tasks while the consumer handles them with as many handlers in
 /// flight, and times from the first publish to the moment the last event was first handled (and
-/// reads the CPU time the process used meanwhile). Every
-/// event must be handled exactly once, and the hooks must have recorded every event; otherwise
-/// the benchmark throws. The variants run interleaved, in rounds, in a rotating order.
+/// reads the CPU time the process used meanwhile). Every event must be handled exactly once, and
+/// the hooks must have recorded every event (the collector must have received every span);
+/// otherwise the benchmark throws. The variants run interleaved, in rounds, in a rotating order.
 struct ObservabilityBenchmark {
     /// Which hooks a run has.
     enum Variant: String, CaseIterable, Codable, Sendable {
@@ -25,25 +24,41 @@ struct ObservabilityBenchmark {
         case none
         /// `BrokerMetrics` recording into a `PrometheusMetricsFactory` with a registry of its own.
         case metrics
-        /// An `InMemoryTracer` in `BrokerConfiguration.tracer`, keeping every span.
-        case tracing
-        /// Both.
+        /// swift-otel's tracer in `BrokerConfiguration.tracer`, sampling every span, exporting
+        /// them in batches over OTLP/HTTP (protobuf) to a collector on loopback.
+        case otel
+        /// `metrics` and `otel` together: what a production service runs.
         case both
+        /// swift-distributed-tracing's `InMemoryTracer`, the tracer of the tests, keeping every span.
+        case memory
+
+        /// The tracers a variant can have.
+        enum TracerKind {
+            case inMemory
+            case otel
+        }
 
         var recordsMetrics: Bool { self == .metrics || self == .both }
-        var traces: Bool { self == .tracing || self == .both }
+
+        var tracer: TracerKind? {
+            switch self {
+            case .none, .metrics: nil
+            case .otel, .both: .otel
+            case .memory: .inMemory
+            }
+        }
     }
 
     /// How much to measure, and where.
     struct Settings {
         /// Events each run publishes and handles.
         var events: Int
-        /// Rounds of the four variants.
+        /// Rounds of the variants.
         var rounds: Int
         /// Publishing tasks, and handlers the consumer runs at once.
         var concurrency: Int
-        /// The Redis to use; the benchmark flushes it before every run.
-        var redisURL: String
+        /// The collector the `otel` variants export to.
+        var receiver: OTLPReceiver
         /// Where the brokers log.
         var logger: Logger
     }
@@ -112,33 +127,16 @@ struct ObservabilityBenchmark {
     /// Runs a warm-up run, then ``Settings/rounds`` rounds of every variant, the order rotating by
     /// one variant each round; `progress` is told of each run.
     func run(progress: (String) -> Void) async throws -> Report {
-        var logger = Logger(label: "bench.admin")
-        logger.logLevel = .critical
-        let admin = RedisConnection(endpoint: try RedisEndpoint(url: settings.redisURL), clientName: "bench-admin", logger: logger)
-        let report: Report
-        do {
-            try await admin.connect()
-            report = try await run(admin: admin, progress: progress)
-        } catch {
-            await admin.close()
-            throw error
-        }
-        await admin.close()
-        return report
-    }
-
-    /// ``run(progress:)`` with `admin`, the connection that flushes Redis.
-    private func run(admin: RedisConnection, progress: (String) -> Void) async throws -> Report {
         let warmUpEvents = min(settings.events, 2_000)
-        _ = try await measure(.both, events: warmUpEvents, admin: admin)
-        progress("warm-up: \(warmUpEvents) events with metrics and tracing")
+        _ = try await measure(.both, events: warmUpEvents)
+        progress("warm-up: \(warmUpEvents) events with metrics and swift-otel")
 
         let variants = Variant.allCases
         var runs: [Variant: [Run]] = [:]
         for round in 1...settings.rounds {
             let shift = (round - 1) % variants.count
             for (index, variant) in (variants[shift...] + variants[..<shift]).enumerated() {
-                let measured = try await measure(variant, events: settings.events, admin: admin)
+                let measured = try await measure(variant, events: settings.events)
                 let run = Run(
                     round: round, position: index + 1, seconds: measured.seconds,
                     eventsPerSecond: Double(settings.events) / measured.seconds,
@@ -182,17 +180,32 @@ struct ObservabilityBenchmark {
         let tally: BenchLedger.Tally
     }
 
-    /// One run of `variant` with `events` events on a flushed Redis, or an error when an event
-    /// was lost or handled twice, or the hooks missed events.
-    private func measure(_ variant: Variant, events: Int, admin: RedisConnection) async throws -> Measurement {
-        _ = try await admin.send("FLUSHALL")
-        let hooks = Hooks(variant)
+    /// One run of `variant` with `events` events on a redis-server of its own, or an error when
+    /// an event was lost or handled twice, or the hooks missed events.
+    private func measure(_ variant: Variant, events: Int) async throws -> Measurement {
+        let server = try await RedisServerProcess.start()
+        defer { server.stop() }
+        let hooks = try BenchmarkHooks.start(variant, receiver: settings.receiver, logger: settings.logger)
+        let measured: Result<Measurement, any Error>
+        do {
+            measured = .success(try await measure(variant, events: events, redisURL: server.url, hooks: hooks))
+        } catch {
+            measured = .failure(error)
+        }
+        let exported = try await hooks.stop()
+        let measurement = try measured.get()
+        try hooks.verify(events: events, topic: Self.topic, exported: exported)
+        return measurement
+    }
+
+    /// ``measure(_:events:)`` with the run's Redis and hooks started.
+    private func measure(_ variant: Variant, events: Int, redisURL: String, hooks: BenchmarkHooks) async throws -> Measurement {
         let ledger = BenchLedger(events: events)
-        let billing = try await RedisEventBroker(configuration("billing", hooks))
+        let billing = try await RedisEventBroker(configuration("billing", redisURL, hooks))
         let shop: RedisEventBroker
         do {
             try await billing.subscribe(Self.topic)
-            shop = try await RedisEventBroker(configuration("shop", hooks))
+            shop = try await RedisEventBroker(configuration("shop", redisURL, hooks))
         } catch {
             try? await billing.shutdown()
             throw error
@@ -224,8 +237,12 @@ struct ObservabilityBenchmark {
                 description: "\(variant.rawValue): of \(events) events, \(tally.lost) were never handled, "
                     + "\(tally.duplicates) handler runs were duplicates and \(tally.unknown) were of unknown events")
         }
-        try hooks.verify(events: events)
-        return Measurement(seconds: (end - start).secondsValue, cpuSeconds: cpuEnd - cpuStart, tally: tally)
+        return Measurement(seconds: Self.seconds(end - start), cpuSeconds: cpuEnd - cpuStart, tally: tally)
+    }
+
+    /// `duration` in seconds.
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// The CPU time this process has used so far, user and system, in seconds.
@@ -273,55 +290,13 @@ struct ObservabilityBenchmark {
         }
     }
 
-    /// A broker configuration of `service` on the benchmark's Redis, with `hooks`.
-    private func configuration(_ service: String, _ hooks: Hooks) -> BrokerConfiguration {
-        var configuration = BrokerConfiguration(serviceName: service, redisURL: settings.redisURL)
+    /// A broker configuration of `service` on the Redis at `redisURL`, with `hooks`.
+    private func configuration(_ service: String, _ redisURL: String, _ hooks: BenchmarkHooks) -> BrokerConfiguration {
+        var configuration = BrokerConfiguration(serviceName: service, redisURL: redisURL)
         configuration.logger = settings.logger
         configuration.observers = hooks.observers
         configuration.tracer = hooks.tracer
         return configuration
-    }
-
-    /// The observers and tracer of one run, fresh for it, and the check that they saw every event.
-    private struct Hooks {
-        let registry: PrometheusCollectorRegistry?
-        let inMemoryTracer: InMemoryTracer?
-
-        init(_ variant: Variant) {
-            registry = variant.recordsMetrics ? PrometheusCollectorRegistry() : nil
-            // Injections and extractions are not kept: that is bookkeeping for tests, not what a tracer does.
-            inMemoryTracer = variant.traces ? InMemoryTracer(recordInjections: false, recordExtractions: false) : nil
-        }
-
-        var observers: [any BrokerObserver] {
-            registry.map { [BrokerMetrics(factory: PrometheusMetricsFactory(registry: $0))] } ?? []
-        }
-
-        var tracer: (any Tracer)? { inMemoryTracer }
-
-        /// Throws unless the registry counted `events` published and acknowledged events, and the
-        /// tracer holds a producer and a consumer span per event.
-        func verify(events: Int) throws {
-            if let registry {
-                let exposition = registry.emitToString()
-                for (metric, service) in [("reb_events_published_total", "shop"), ("reb_events_acked_total", "billing")] {
-                    let prefix = "\(metric){service=\"\(service)\",topic=\"\(ObservabilityBenchmark.topic)\"} "
-                    let value = exposition.split(separator: "\n").first { $0.hasPrefix(prefix) }?.dropFirst(prefix.count)
-                    guard value.flatMap({ Int($0) }) == events else {
-                        throw Failure(description: "\(metric) of \(service) is \(value ?? "missing"), not \(events)")
-                    }
-                }
-            }
-            if let inMemoryTracer {
-                let spans = inMemoryTracer.popFinishedSpans()
-                let producers = spans.filter { $0.kind == .producer }.count
-                let consumers = spans.filter { $0.kind == .consumer }.count
-                guard producers == events, consumers == events else {
-                    throw Failure(
-                        description: "the tracer holds \(producers) producer and \(consumers) consumer spans, not \(events) of each")
-                }
-            }
-        }
     }
 
     // MARK: Output

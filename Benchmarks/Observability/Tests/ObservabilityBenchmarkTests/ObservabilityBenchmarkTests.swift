@@ -1,0 +1,119 @@
+import EventBrokerTestSupport
+import Foundation
+import Logging
+import Testing
+
+@testable import ObservabilityBenchmark
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The benchmark with a tiny workload, throwaway redis-servers and the loopback collector: every
+/// variant runs, nothing is lost, every span reaches the collector. Timings are not checked.
+@Suite(.timeLimit(.minutes(3))) struct ObservabilityBenchmarkTests {
+    @Test func everyVariantRunsAndEveryEventAndSpanIsAccountedFor() async throws {
+        let receiver = try await OTLPReceiver.start()
+        var logger = Logger(label: "test") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        let settings = ObservabilityBenchmark.Settings(
+            events: 200, rounds: 1, concurrency: 4, receiver: receiver, logger: logger)
+        let outcome: Result<ObservabilityBenchmark.Report, any Error>
+        do {
+            outcome = .success(try await ObservabilityBenchmark(settings: settings).run { _ in })
+        } catch {
+            outcome = .failure(error)
+        }
+        try await receiver.close()
+        let report = try outcome.get()
+
+        #expect(report.events == 200)
+        #expect(report.variants.map(\.variant) == [.none, .metrics, .otel, .both, .memory])
+        for result in report.variants {
+            #expect(result.runs.count == 1)
+            for run in result.runs {
+                #expect(run.ledger == BenchLedger.Tally(handled: 200, duplicates: 0, lost: 0, unknown: 0))
+                #expect(run.eventsPerSecond > 0)
+            }
+        }
+        #expect(report.variants.first?.costPercent == 0)
+        let table = ObservabilityBenchmark.table(report)
+        for variant in ["none", "metrics", "otel", "both", "memory"] {
+            #expect(table.contains("\n\(variant) "), "\(table)")
+        }
+        #expect(table.contains("handled exactly once; lost: 0, duplicates: 0"))
+    }
+
+    @Test func theCollectorCountsSpansByKindAndRefusesWhatIsNoExport() async throws {
+        let receiver = try await OTLPReceiver.start()
+        let request = Protobuf.request(kinds: [4, 5, 5, 1])
+        let answers = try await [
+            post(request, to: receiver.tracesEndpoint),
+            post(request, to: "http://127.0.0.1:\(receiver.port)/v1/metrics"),
+            post([0x0a, 0x05, 0x01], to: receiver.tracesEndpoint),
+        ]
+        let intake = receiver.take()
+        try await receiver.close()
+
+        #expect(answers == [200, 400, 400])
+        #expect(intake.spans == OTLPSpanCount(producer: 1, consumer: 2, other: 1))
+        #expect(intake.requests == 1)
+        #expect(intake.refused == 2)
+        #expect(receiver.take() == OTLPReceiver.Intake())
+    }
+
+    @Test func spansAreFoundUnderEveryResourceAndScope() throws {
+        let two = Protobuf.request(kinds: [4, 5]) + Protobuf.request(kinds: [5, 5, 0])
+        #expect(try OTLPSpanCount(request: two) == OTLPSpanCount(producer: 1, consumer: 3, other: 1))
+        #expect(try OTLPSpanCount(request: []) == OTLPSpanCount())
+        #expect(throws: OTLPSpanCount.MalformedRequest.self) { try OTLPSpanCount(request: [0x0a, 0x7f]) }
+        #expect(throws: OTLPSpanCount.MalformedRequest.self) { try OTLPSpanCount(request: [0x0b]) }
+    }
+
+    /// POSTs `body` as protobuf and returns the status code.
+    private func post(_ body: [UInt8], to url: String) async throws -> Int {
+        var request = URLRequest(url: try #require(URL(string: url)))
+        request.httpMethod = "POST"
+        request.setValue("application/x-protobuf", forHTTPHeaderField: "content-type")
+        request.httpBody = Data(body)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return try #require(response as? HTTPURLResponse).statusCode
+    }
+}
+
+extension OTLPSpanCount {
+    init(producer: Int, consumer: Int, other: Int) {
+        self.init()
+        (self.producer, self.consumer, self.other) = (producer, consumer, other)
+    }
+}
+
+/// Hand-made OTLP export requests: one resource, one scope, spans of the given kinds, each with
+/// a name and fields of every wire type around its kind.
+private enum Protobuf {
+    static func request(kinds: [UInt64]) -> [UInt8] {
+        let spans = kinds.map { kind in
+            field(2, bytes: field(5, bytes: Array("span".utf8)) + key(6, wireType: 0) + varint(kind)
+                + key(7, wireType: 1) + Array(repeating: 0, count: 8) + key(15, wireType: 5) + [1, 2, 3, 4])
+        }
+        let scope = field(1, bytes: field(1, bytes: Array("scope".utf8))) + spans.flatMap { $0 }
+        let resourceSpans = field(1, bytes: []) + field(2, bytes: scope) + field(3, bytes: Array("schema".utf8))
+        return field(1, bytes: resourceSpans)
+    }
+
+    private static func field(_ number: UInt64, bytes: [UInt8]) -> [UInt8] {
+        key(number, wireType: 2) + varint(UInt64(bytes.count)) + bytes
+    }
+
+    private static func key(_ number: UInt64, wireType: UInt64) -> [UInt8] { varint(number << 3 | wireType) }
+
+    private static func varint(_ value: UInt64) -> [UInt8] {
+        var value = value
+        var bytes: [UInt8] = []
+        repeat {
+            bytes.append(UInt8(value & 0x7f) | (value >= 0x80 ? 0x80 : 0))
+            value >>= 7
+        } while value > 0
+        return bytes
+    }
+}
