@@ -1,9 +1,10 @@
 #!lua flags=allow-oom
 -- name: pick
--- version: 2
--- summary: Hands the next event of a service to one instance under a lease: moves the next id
---   to in-flight with a deadline from the server clock and a fresh owner token. Expired leases
---   and due retries are put back by the sweep script, so a pick costs the same whatever waits.
+-- version: 3
+-- summary: Hands the next events of a service, up to a limit, to one instance under a lease:
+--   moves their ids to in-flight with a deadline from the server clock and a fresh owner token
+--   each. Expired leases and due retries are put back by the sweep script, so a pick costs the
+--   same whatever waits, and the same number of commands however many events it takes.
 --   Allowed when Redis is out of memory: draining the queue is how memory comes back.
 -- keys:
 --   1. published: list of queued event ids, the next one at the right end
@@ -14,46 +15,75 @@
 --   6. wake: list of wake-up markers
 -- argv:
 --   1. owner: unique per pick (the broker sends "<instance id>.<pick number>"), so no two
---      deliveries ever share a token, even after a release lowered the delivery count
+--      deliveries of an event ever share a token, even after a release lowered its count
 --   2. lease length in milliseconds, a positive integer
 --   3. "1" when the caller already took a wake marker for this pick, else "0"
+--   4. the most events to hand out, from 1 to 1000
 -- returns:
 --   {remaining} when there was nothing to hand out
---   {remaining, id, envelope, deliveryCount, token, deadline} otherwise,
---   where remaining is the queue length after this pick
+--   {remaining, deadline, id, envelope, deliveryCount, token, id, envelope, ...} otherwise,
+--   four values per event in queue order, where remaining is the queue length after this pick
+--   and deadline the lease deadline of every event handed out
 --   error "BROKER_ARGUMENTS ...": nothing was changed
 
 local published, events, inflight, leases, deliveries, wake =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-
-local lease = tonumber(ARGV[2])
+local lease, limit = tonumber(ARGV[2]), tonumber(ARGV[4])
 if ARGV[1] == '' or not lease or lease < 1 or lease ~= math.floor(lease)
-  or (ARGV[3] ~= '0' and ARGV[3] ~= '1') then
-  return redis.error_reply('BROKER_ARGUMENTS pick needs an owner, a lease of at least 1 ms and "0" or "1"')
+  or (ARGV[3] ~= '0' and ARGV[3] ~= '1')
+  or not limit or limit < 1 or limit > 1000 or limit ~= math.floor(limit) then
+  return redis.error_reply('BROKER_ARGUMENTS pick needs an owner, a lease of at least 1 ms, ' ..
+    '"0" or "1", and a limit from 1 to 1000')
 end
-
-local id = redis.call('RPOP', published)
-if not id then
+local ids = redis.call('RPOP', published, limit)
+if not ids then
   return { 0 }
 end
--- The lease first: should a later step fail on a foreign value, the sweep still finds the
--- delivery when the lease expires and puts the event back.
+-- The leases first: should a later step fail on a foreign value, the sweep still finds the
+-- deliveries when the leases expire and puts the events back.
 local time = redis.call('TIME')
 local deadline = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) + lease
-redis.call('ZADD', leases, deadline, id)
-if ARGV[3] == '0' then
-  redis.call('LPOP', wake)
+local scored = {}
+for i = 1, #ids do
+  scored[2 * i - 1] = deadline
+  scored[2 * i] = ids[i]
 end
-
-local envelope = redis.call('HGET', events, id)
-if not envelope then
-  -- An id without a body can only come from a foreign write; drop it.
-  redis.call('ZREM', leases, id)
-  redis.call('HDEL', deliveries, id)
-  return { redis.call('LLEN', published) }
+redis.call('ZADD', leases, unpack(scored))
+-- One marker per event taken, but the one the caller already took.
+local markers = #ids - tonumber(ARGV[3])
+if markers > 0 then
+  redis.call('LPOP', wake, markers)
 end
-
-local count = redis.call('HINCRBY', deliveries, id, 1)
-local token = ARGV[1] .. ':' .. count
-redis.call('HSET', inflight, id, token)
-return { redis.call('LLEN', published), id, envelope, count, token, deadline }
+local envelopes = redis.call('HMGET', events, unpack(ids))
+local counts = redis.call('HMGET', deliveries, unpack(ids))
+local reply = { 0, deadline }
+local tokens, newCounts, ghosts = {}, {}, {}
+for i = 1, #ids do
+  local id = ids[i]
+  if envelopes[i] then
+    local count = (tonumber(counts[i]) or 0) + 1
+    local token = ARGV[1] .. ':' .. count
+    tokens[#tokens + 1] = id
+    tokens[#tokens + 1] = token
+    newCounts[#newCounts + 1] = id
+    newCounts[#newCounts + 1] = count
+    reply[#reply + 1] = id
+    reply[#reply + 1] = envelopes[i]
+    reply[#reply + 1] = count
+    reply[#reply + 1] = token
+  else
+    -- An id without a body can only come from a foreign write; drop it.
+    ghosts[#ghosts + 1] = id
+  end
+end
+if #ghosts > 0 then
+  redis.call('ZREM', leases, unpack(ghosts))
+  redis.call('HDEL', deliveries, unpack(ghosts))
+end
+reply[1] = redis.call('LLEN', published)
+if #tokens == 0 then
+  return { reply[1] }
+end
+redis.call('HSET', deliveries, unpack(newCounts))
+redis.call('HSET', inflight, unpack(tokens))
+return reply

@@ -28,7 +28,7 @@ local function queued(s, id)
 end
 
 local function pick(s, owner)
-  return run('pick', { s.published, s.events, s.inflight, s.leases, s.deliveries, s.wake }, { owner, 30000, '0' })
+  return run('pick', { s.published, s.events, s.inflight, s.leases, s.deliveries, s.wake }, { owner, 30000, '0', 1 })
 end
 
 local function nack(s, id, token, delay, max)
@@ -53,9 +53,9 @@ test('counts each place as the scripts leave it: queued, in flight, delayed, dea
   local first = pick(billing, 'billing-1')
   local second = pick(billing, 'billing-1')
   local third = pick(billing, 'billing-1')
-  assert_equal(nack(billing, second[2], second[5], '60000', 10), 'delayed')
-  assert_equal(nack(billing, third[2], third[5], '0', 1), 'dead')
-  assert_equal(first[2], 'e1', 'the first stays in flight')
+  assert_equal(nack(billing, second[3], second[6], '60000', 10), 'delayed')
+  assert_equal(nack(billing, third[3], third[6], '0', 1), 'dead')
+  assert_equal(first[3], 'e1', 'the first stays in flight')
   assert_equal(depths(billing), { 3, 1, 1, 1 })
   mask_score(billing.leases, 'e1')
   mask_score(billing.retries, 'e2')
@@ -66,7 +66,7 @@ test('an event requeued after a failure counts as queued again', function()
   queued(billing, 'e1')
   local picked = pick(billing, 'billing-1')
   assert_equal(depths(billing), { 0, 1, 0, 0 })
-  assert_equal(nack(billing, 'e1', picked[5], '0', 10), 'requeued')
+  assert_equal(nack(billing, 'e1', picked[6], '0', 10), 'requeued')
   assert_equal(depths(billing), { 1, 0, 0, 0 })
 end)
 

@@ -16,7 +16,7 @@ end
 local billing, shipping = service('billing'), service('shipping')
 
 local function pick(s, owner)
-  return run('pick', { s.published, s.events, s.inflight, s.leases, s.deliveries, s.wake }, { owner, 30000, '0' })
+  return run('pick', { s.published, s.events, s.inflight, s.leases, s.deliveries, s.wake }, { owner, 30000, '0', 1 })
 end
 
 local function nack(s, id, token, delay, max)
@@ -26,7 +26,7 @@ local function nack(s, id, token, delay, max)
 end
 
 local function ack(s, id, token)
-  return run('ack', { s.inflight, s.leases, s.events, s.deliveries }, { id, token })
+  return run('ack', { s.inflight, s.leases, s.events, s.deliveries }, { id, token })[1]
 end
 
 -- A "0" sweep, as the checker's continuation runs it: no guard to get in the way of the test.
@@ -40,7 +40,7 @@ local function publish(assumed, id)
   return run('publish',
     { topic_keys[1], topic_keys[2], billing.published, billing.events, billing.wake,
       shipping.published, shipping.events, shipping.wake },
-    { assumed, id, 'envelope of ' .. id, 'orders', billing.channel, shipping.channel })
+    { assumed, 'orders', billing.channel .. '\n' .. shipping.channel, id, 'envelope of ' .. id })
 end
 
 local function subscribed()
@@ -53,11 +53,11 @@ test('an event reaches both services, survives a failed handler, and leaves noth
   assert_equal(publish('2', 'e1'), { 'ok', 2 })
 
   local first = pick(billing, 'billing-1')
-  assert_equal({ first[2], first[4], first[5] }, { 'e1', 1, 'billing-1:1' })
+  assert_equal({ first[3], first[5], first[6] }, { 'e1', 1, 'billing-1:1' })
   assert_equal(nack(billing, 'e1', 'billing-1:1'), 'requeued')
 
   local second = pick(billing, 'billing-2')
-  assert_equal({ second[2], second[4], second[5] }, { 'e1', 2, 'billing-2:2' })
+  assert_equal({ second[3], second[5], second[6] }, { 'e1', 2, 'billing-2:2' })
   assert_equal(ack(billing, 'e1', 'billing-1:1'), 0, 'the first instance lost its lease')
   assert_equal(ack(billing, 'e1', 'billing-2:2'), 1)
 
@@ -74,7 +74,7 @@ test('a publisher with an old view refreshes it from the stale reply and succeed
   assert_equal({ stale[1], stale[2], stale[3] }, { 'stale', '1', 'billing' })
   local reply = run('publish',
     { topic_keys[1], topic_keys[2], billing.published, billing.events, billing.wake },
-    { stale[2], 'e1', 'envelope of e1', 'orders', billing.channel })
+    { stale[2], 'orders', billing.channel, 'e1', 'envelope of e1' })
   assert_equal(reply, { 'ok', 1 })
 end)
 
@@ -88,14 +88,14 @@ test('a failing event is retried after its delay, dead-lettered, replayed and ha
   subscribed()
   publish('2', 'e1')
   local first = pick(billing, 'billing-1')
-  assert_equal(nack(billing, 'e1', first[5], 60000, 2), 'delayed')
+  assert_equal(nack(billing, 'e1', first[6], 60000, 2), 'delayed')
   assert_equal(sweep(billing, 2), { 1, 0, 0, 0, 0 }, 'not due yet')
 
   call('ZADD', billing.retries, 0, 'e1')  -- the delay has passed
   assert_equal(sweep(billing, 2), { 1, 0, 1, 0, 0 })
   local second = pick(billing, 'billing-2')
-  assert_equal({ second[2], second[4] }, { 'e1', 2 })
-  assert_equal(nack(billing, 'e1', second[5], 60000, 2), 'dead', 'the second delivery was the last')
+  assert_equal({ second[3], second[5] }, { 'e1', 2 })
+  assert_equal(nack(billing, 'e1', second[6], 60000, 2), 'dead', 'the second delivery was the last')
 
   local letters = run('dead-letters', { billing.dead, billing.dead_letters }, { 0, 10 })
   assert_equal({ letters[1], letters[2], letters[4], letters[5], letters[6] },
@@ -104,8 +104,8 @@ test('a failing event is retried after its delay, dead-lettered, replayed and ha
     { 'e1' }), 1)
 
   local third = pick(billing, 'billing-3')
-  assert_equal({ third[2], third[3], third[4] }, { 'e1', 'envelope of e1', 1 }, 'the count started again')
-  assert_equal(ack(billing, 'e1', third[5]), 1)
+  assert_equal({ third[3], third[4], third[5] }, { 'e1', 'envelope of e1', 1 }, 'the count started again')
+  assert_equal(ack(billing, 'e1', third[6]), 1)
   assert_equal(call('KEYS', '{reb}:v1:s:billing:*'), {}, 'billing holds nothing more')
 end)
 
@@ -116,12 +116,12 @@ test('a dead instance\'s delivery goes to another after the sweep; renew and ack
   call('ZADD', billing.leases, 0, 'e1')  -- the lease expired: billing-1 stopped renewing it
   assert_equal(sweep(billing), { 1, 1, 0, 0, 0 })
   local second = pick(billing, 'billing-2')
-  assert_equal({ second[2], second[4], second[5] }, { 'e1', 2, 'billing-2:2' })
+  assert_equal({ second[3], second[5], second[6] }, { 'e1', 2, 'billing-2:2' })
 
-  assert_equal(run('renew', { billing.inflight, billing.leases }, { 'e1', first[5], 30000 }), { 'e1' })
-  assert_equal(run('renew', { billing.inflight, billing.leases }, { 'e1', second[5], 30000 }), {})
-  assert_equal(ack(billing, 'e1', first[5]), 0)
-  assert_equal(ack(billing, 'e1', second[5]), 1)
+  assert_equal(run('renew', { billing.inflight, billing.leases }, { 'e1', first[6], 30000 }), { 'e1' })
+  assert_equal(run('renew', { billing.inflight, billing.leases }, { 'e1', second[6], 30000 }), {})
+  assert_equal(ack(billing, 'e1', first[6]), 0)
+  assert_equal(ack(billing, 'e1', second[6]), 1)
   assert_equal(call('KEYS', '{reb}:v1:s:billing:*'), {})
 end)
 
@@ -142,9 +142,9 @@ test('a shutting-down instance releases its delivery; the next instance gets it 
   publish('2', 'e1')
   local first = pick(billing, 'billing-1')
   assert_equal(run('release', { billing.inflight, billing.leases, billing.deliveries, billing.published, billing.wake },
-    { 'e1', first[5] }), 1)
+    { 'e1', first[6] }), 1)
   local second = pick(billing, 'billing-2')
-  assert_equal({ second[2], second[4], second[5] }, { 'e1', 1, 'billing-2:1' })
-  assert_equal(ack(billing, 'e1', first[5]), 0)
-  assert_equal(ack(billing, 'e1', second[5]), 1)
+  assert_equal({ second[3], second[5], second[6] }, { 'e1', 1, 'billing-2:1' })
+  assert_equal(ack(billing, 'e1', first[6]), 0)
+  assert_equal(ack(billing, 'e1', second[6]), 1)
 end)

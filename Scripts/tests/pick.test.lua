@@ -2,7 +2,7 @@
 -- Expired leases and due retries are the sweep's work (sweep.test.lua), never the pick's.
 --
 -- KEYS: published, events, inflight, leases, deliveries, wake
--- ARGV: owner, lease milliseconds, "1"/"0" (marker already taken)
+-- ARGV: owner, lease milliseconds, "1"/"0" (marker already taken), the most events to take
 -- Lease deadlines come from the server clock: tests bound them with TIME and mask them in the
 -- keyspace dump; expired leases are set up with scores in the past instead of sleeping.
 
@@ -35,8 +35,8 @@ local function in_flight(id, token, deadline, count)
   call('HSET', deliveries, id, count or 1)
 end
 
-local function pick(owner, marker_taken)
-  return run('pick', keys, { owner or 'instance-a', 30000, marker_taken or '0' })
+local function pick(owner, marker_taken, limit)
+  return run('pick', keys, { owner or 'instance-a', 30000, marker_taken or '0', limit or 1 })
 end
 
 test('an empty queue hands out nothing and writes nothing', function()
@@ -55,9 +55,9 @@ test('hands out the oldest event with its envelope, count 1, a token and a deadl
   local before = now()
   local reply = pick('instance-a')
   local after = now()
-  assert_equal(#reply, 6, 'a pick with an event answers six values')
-  assert_equal({ reply[1], reply[2], reply[3], reply[4], reply[5] }, { 1, 'e1', 'envelope of e1', 1, 'instance-a:1' })
-  assert_between(reply[6], before + 30000, after + 30000, 'deadline = TIME + lease')
+  assert_equal(#reply, 6, 'a pick of one event answers six values')
+  assert_equal({ reply[1], reply[3], reply[4], reply[5], reply[6] }, { 1, 'e1', 'envelope of e1', 1, 'instance-a:1' })
+  assert_between(reply[2], before + 30000, after + 30000, 'deadline = TIME + lease')
   mask_score(leases, 'e1')
 end)
 
@@ -65,7 +65,7 @@ test('records the delivery: owner token, lease deadline and delivery count', fun
   queue('e1')
   local reply = pick('instance-a')
   assert_equal(call('HGETALL', inflight), { 'e1', 'instance-a:1' })
-  assert_equal(call('ZSCORE', leases, 'e1'), tostring(reply[6]))
+  assert_equal(call('ZSCORE', leases, 'e1'), tostring(reply[2]))
   assert_equal(call('HGET', deliveries, 'e1'), '1')
   assert_equal(call('HGET', events, 'e1'), 'envelope of e1', 'the envelope stays until ack')
   assert_equal(call('EXISTS', published_key), 0, 'the emptied queue vanishes')
@@ -75,9 +75,9 @@ end)
 test('the lease length ARGV[2] sets the deadline', function()
   queue('e1')
   local before = now()
-  local reply = run('pick', keys, { 'instance-a', 1, '0' })
+  local reply = run('pick', keys, { 'instance-a', 1, '0', 1 })
   local after = now()
-  assert_between(reply[6], before + 1, after + 1, 'a lease of 1 ms')
+  assert_between(reply[2], before + 1, after + 1, 'a lease of 1 ms')
   mask_score(leases, 'e1')
 end)
 
@@ -114,7 +114,7 @@ end)
 
 test('events are handed out in the order they were queued', function()
   queue('e1', 'e2', 'e3')
-  assert_equal({ pick()[2], pick()[2], pick()[2] }, { 'e1', 'e2', 'e3' })
+  assert_equal({ pick()[3], pick()[3], pick()[3] }, { 'e1', 'e2', 'e3' })
   for _, id in ipairs({ 'e1', 'e2', 'e3' }) do mask_score(leases, id) end
 end)
 
@@ -122,7 +122,7 @@ test('the delivery count and the token grow with each delivery', function()
   queue('e1')
   call('HSET', deliveries, 'e1', 2)
   local reply = pick('instance-b')
-  assert_equal({ reply[4], reply[5] }, { 3, 'instance-b:3' })
+  assert_equal({ reply[5], reply[6] }, { 3, 'instance-b:3' })
   assert_equal(call('HGET', deliveries, 'e1'), '3')
   mask_score(leases, 'e1')
 end)
@@ -131,7 +131,7 @@ test('an expired lease stays in flight: putting it back is the sweep\'s work', f
   in_flight('e1', 'instance-b:1', 0)
   queue('e2')
   local reply = pick('instance-a', '0')
-  assert_equal({ reply[1], reply[2], reply[4], reply[5] }, { 0, 'e2', 1, 'instance-a:1' })
+  assert_equal({ reply[1], reply[3], reply[5], reply[6] }, { 0, 'e2', 1, 'instance-a:1' })
   assert_equal(call('HGET', inflight, 'e1'), 'instance-b:1', 'the old token stays')
   assert_equal(call('ZSCORE', leases, 'e1'), '0')
   assert_equal(call('HGET', deliveries, 'e1'), '1')
@@ -170,7 +170,58 @@ test('after dropping an id without an envelope, remaining still counts the queue
   queue('e1')
   call('RPUSH', published_key, 'ghost')
   assert_equal(pick(), { 1 })
-  assert_equal(pick()[2], 'e1')
+  assert_equal(pick()[3], 'e1')
+  mask_score(leases, 'e1')
+end)
+
+test('a pick takes up to its limit, oldest first, under one deadline, each with its own count and token', function()
+  queue('e1', 'e2', 'e3')
+  call('HSET', deliveries, 'e2', 4)
+  local before = now()
+  local reply = pick('instance-a', '0', 2)
+  local after = now()
+  assert_equal(#reply, 10, 'two values, then four per event')
+  assert_equal(reply[1], 1, 'e3 remains')
+  assert_between(reply[2], before + 30000, after + 30000, 'deadline = TIME + lease')
+  assert_equal({ reply[3], reply[4], reply[5], reply[6] }, { 'e1', 'envelope of e1', 1, 'instance-a:1' })
+  assert_equal({ reply[7], reply[8], reply[9], reply[10] }, { 'e2', 'envelope of e2', 5, 'instance-a:5' })
+  assert_equal(call('HGETALL', inflight), { 'e1', 'instance-a:1', 'e2', 'instance-a:5' })
+  assert_equal(call('HGETALL', deliveries), { 'e2', '5', 'e1', '1' })
+  assert_equal(call('ZRANGE', leases, 0, -1, 'WITHSCORES'), { 'e1', tostring(reply[2]), 'e2', tostring(reply[2]) })
+  assert_equal(call('LRANGE', published_key, 0, -1), { 'e3' })
+  assert_equal(call('LLEN', wake), 1, 'one marker went with each event taken')
+  for _, id in ipairs({ 'e1', 'e2' }) do mask_score(leases, id) end
+end)
+
+test('a limit beyond the queue takes what there is', function()
+  queue('e1', 'e2')
+  local reply = pick('instance-a', '1', 100)
+  assert_equal({ reply[1], #reply, reply[3], reply[7] }, { 0, 10, 'e1', 'e2' })
+  assert_equal(call('EXISTS', published_key), 0)
+  assert_equal(call('LLEN', wake), 1, 'the caller took one marker already: the script takes the other')
+  assert_equal(pick('instance-a', '0', 100), { 0 })
+  for _, id in ipairs({ 'e1', 'e2' }) do mask_score(leases, id) end
+end)
+
+test('ids without an envelope among those taken are dropped; the others are handed out', function()
+  queue('e1')
+  call('LPUSH', published_key, 'ghost')
+  call('HSET', deliveries, 'ghost', 2)
+  queue('e2')
+  local reply = pick('instance-a', '0', 3)
+  assert_equal({ reply[1], #reply, reply[3], reply[7] }, { 0, 10, 'e1', 'e2' })
+  assert_equal(call('HKEYS', inflight), { 'e1', 'e2' })
+  assert_equal(call('ZRANGE', leases, 0, -1), { 'e1', 'e2' })
+  assert_equal(call('HEXISTS', deliveries, 'ghost'), 0)
+  for _, id in ipairs({ 'e1', 'e2' }) do mask_score(leases, id) end
+end)
+
+test('a pick that takes only ids without an envelope hands out nothing', function()
+  call('LPUSH', published_key, 'ghost-1', 'ghost-2')
+  queue('e1')
+  assert_equal(pick('instance-a', '0', 2), { 1 })
+  assert_equal(call('EXISTS', inflight, leases, deliveries), 0)
+  assert_equal(pick()[3], 'e1')
   mask_score(leases, 'e1')
 end)
 
@@ -184,31 +235,41 @@ end)
 -- Every argument error answers BROKER_ARGUMENTS before the queue, the markers or the counts move.
 local function assert_refused(argv, what)
   queue('e1')
-  assert_error(run('pick', keys, argv), 'BROKER_ARGUMENTS pick needs an owner, a lease of at least 1 ms and "0" or "1"', what)
+  assert_error(run('pick', keys, argv),
+    'BROKER_ARGUMENTS pick needs an owner, a lease of at least 1 ms, "0" or "1", and a limit from 1 to 1000', what)
   assert_equal(call('LRANGE', published_key, 0, -1), { 'e1' }, what)
   assert_equal(call('LLEN', wake), 1, what)
   assert_equal(call('EXISTS', inflight, leases, deliveries), 0, what)
 end
 
 test('BROKER_ARGUMENTS: an empty owner moves nothing', function()
-  assert_refused({ '', 30000, '0' })
+  assert_refused({ '', 30000, '0', 1 })
 end)
 
 test('BROKER_ARGUMENTS: a lease that is not a positive whole number of ms moves nothing', function()
   for _, lease in ipairs({ '0', '-5', '1.5', 'soon', '' }) do
     call('FLUSHALL')
-    assert_refused({ 'instance-a', lease, '0' }, 'lease ' .. lease)
+    assert_refused({ 'instance-a', lease, '0', 1 }, 'lease ' .. lease)
   end
 end)
 
 test('BROKER_ARGUMENTS: a marker flag other than "0" or "1" moves nothing', function()
   for _, flag in ipairs({ '2', 'true', '' }) do
     call('FLUSHALL')
-    assert_refused({ 'instance-a', 30000, flag }, 'flag ' .. flag)
+    assert_refused({ 'instance-a', 30000, flag, 1 }, 'flag ' .. flag)
+  end
+end)
+
+test('BROKER_ARGUMENTS: a limit that is not a whole number from 1 to 1000 moves nothing', function()
+  for _, limit in ipairs({ '0', '-1', '1001', '2.5', 'all', '' }) do
+    call('FLUSHALL')
+    assert_refused({ 'instance-a', 30000, '0', limit }, 'limit ' .. limit)
   end
 end)
 
 test('BROKER_ARGUMENTS: missing arguments move nothing', function()
+  assert_refused({ 'instance-a', 30000, '0' }, 'no limit')
+  call('FLUSHALL')
   assert_refused({ 'instance-a', 30000 }, 'no flag')
   call('FLUSHALL')
   assert_refused({ 'instance-a' }, 'no lease')

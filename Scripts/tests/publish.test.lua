@@ -1,8 +1,9 @@
--- Tests of Scripts/publish.lua: queues one event for every service the caller assumed to be
--- subscribed, all of them or none, provided the caller's topic version is current.
+-- Tests of Scripts/publish.lua: queues events of one topic for every service the caller assumed
+-- to be subscribed, all of them or none, provided the caller's topic version is current.
 --
 -- KEYS: topic subscribers, topic version, then published, events, wake per service
--- ARGV: assumed version, event id, envelope, topic, then one notification channel per service
+-- ARGV: assumed version, topic, the services' notification channels separated by newlines,
+--   then an id and an envelope per event
 
 local subscribers, version = '{reb}:v1:t:orders:subscribers', '{reb}:v1:t:orders:version'
 
@@ -15,16 +16,25 @@ local function service(name)
 end
 local billing, shipping = service('billing'), service('shipping')
 
--- The keys and arguments publish.lua takes for `services`.
-local function publish(assumed, id, envelope, services)
-  local keys, argv = { subscribers, version }, { assumed, id, envelope, 'orders' }
+-- The keys and arguments publish.lua takes for `events` ({id, envelope} each) and `services`.
+local function publish_all(assumed, events, services)
+  local keys, channels = { subscribers, version }, {}
   for _, s in ipairs(services) do
     keys[#keys + 1] = s.published
     keys[#keys + 1] = s.events
     keys[#keys + 1] = s.wake
-    argv[#argv + 1] = s.channel
+    channels[#channels + 1] = s.channel
+  end
+  local argv = { assumed, 'orders', table.concat(channels, '\n') }
+  for _, event in ipairs(events) do
+    argv[#argv + 1] = event[1]
+    argv[#argv + 1] = event[2]
   end
   return run('publish', keys, argv)
+end
+
+local function publish(assumed, id, envelope, services)
+  return publish_all(assumed, { { id, envelope } }, services)
 end
 
 local function subscribed(current, ...)
@@ -110,7 +120,7 @@ end)
 test('BROKER_ARGUMENTS: keys that are not 2 + 3n write nothing', function()
   subscribed('1', 'billing')
   local reply = run('publish', { subscribers, version, billing.published, billing.events },
-    { '1', 'e1', 'the envelope', 'orders', billing.channel })
+    { '1', 'orders', billing.channel, 'e1', 'the envelope' })
   assert_error(reply, 'BROKER_ARGUMENTS')
   assert_equal(call('EXISTS', billing.published, billing.events), 0)
 end)
@@ -118,15 +128,16 @@ end)
 test('BROKER_ARGUMENTS: a channel missing for a service writes nothing', function()
   subscribed('1', 'billing')
   local reply = run('publish', { subscribers, version, billing.published, billing.events, billing.wake },
-    { '1', 'e1', 'the envelope', 'orders' })
-  assert_error(reply, 'BROKER_ARGUMENTS publish needs 2 + 3n keys and 4 + n arguments')
+    { '1', 'orders', '', 'e1', 'the envelope' })
+  assert_error(reply, 'BROKER_ARGUMENTS publish needs 2 + 3n keys, n channels ' ..
+    'and from 1 to 1000 pairs of an event id and an envelope')
   assert_equal(call('EXISTS', billing.published, billing.events, billing.wake), 0)
 end)
 
 test('BROKER_ARGUMENTS: an extra argument writes nothing', function()
   subscribed('1', 'billing')
   local reply = run('publish', { subscribers, version, billing.published, billing.events, billing.wake },
-    { '1', 'e1', 'the envelope', 'orders', billing.channel, 'extra' })
+    { '1', 'orders', billing.channel, 'e1', 'the envelope', 'extra' })
   assert_error(reply, 'BROKER_ARGUMENTS')
   assert_equal(published(), {})
 end)
@@ -160,4 +171,52 @@ test('a foreign version key fails with the server\'s WRONGTYPE and writes nothin
   call('RPUSH', version, '1')
   assert_error(publish('1', 'e1', 'the envelope', { billing }), 'WRONGTYPE')
   assert_equal(call('EXISTS', billing.published, billing.events, billing.wake), 0)
+end)
+
+test('several events in one call are queued in order, each with its marker; one notification per service', function()
+  subscribed('2', 'billing', 'shipping')
+  publish('2', 'e0', 'already waiting', { billing })
+  assert_equal(publish_all('2', { { 'e1', 'one' }, { 'e2', 'two' }, { 'e3', 'three' } }, { billing, shipping }), { 'ok', 2 })
+  assert_equal(call('LRANGE', billing.published, 0, -1), { 'e3', 'e2', 'e1', 'e0' }, 'e0 is next, then e1')
+  assert_equal(call('LRANGE', shipping.published, 0, -1), { 'e3', 'e2', 'e1' })
+  assert_equal(call('HGETALL', shipping.events), { 'e1', 'one', 'e2', 'two', 'e3', 'three' })
+  assert_equal(call('LLEN', billing.wake), 4)
+  assert_equal(call('LLEN', shipping.wake), 3)
+  assert_equal(published(), {
+    { billing.channel, 'orders' }, { billing.channel, 'orders' }, { shipping.channel, 'orders' },
+  })
+end)
+
+test('in one call, ids a service holds and ids named twice are queued once', function()
+  subscribed('1', 'billing')
+  publish('1', 'e1', 'first', { billing })
+  assert_equal(publish_all('1', { { 'e1', 'again' }, { 'e2', 'two' }, { 'e2', 'two again' } }, { billing }), { 'ok', 1 })
+  assert_equal(call('LRANGE', billing.published, 0, -1), { 'e2', 'e1' })
+  assert_equal(call('HGETALL', billing.events), { 'e1', 'first', 'e2', 'two' })
+  assert_equal(call('LLEN', billing.wake), 2)
+end)
+
+test('a call whose every id is held already writes and notifies nothing', function()
+  subscribed('1', 'billing')
+  call('HSET', billing.events, 'e1', 'held', 'e2', 'held')
+  assert_equal(publish_all('1', { { 'e1', 'x' }, { 'e2', 'y' } }, { billing }), { 'ok', 1 })
+  assert_equal(call('EXISTS', billing.published, billing.wake), 0)
+  assert_equal(published(), {})
+end)
+
+test('BROKER_ARGUMENTS: no event, half an event or more than 1000 events write nothing', function()
+  subscribed('1', 'billing')
+  local keys = { subscribers, version, billing.published, billing.events, billing.wake }
+  local message = 'BROKER_ARGUMENTS publish needs 2 + 3n keys, n channels ' ..
+    'and from 1 to 1000 pairs of an event id and an envelope'
+  assert_error(run('publish', keys, { '1', 'orders', billing.channel }), message, 'no event')
+  assert_error(run('publish', keys, { '1', 'orders', billing.channel, 'e1' }), message, 'an id alone')
+  local many = { '1', 'orders', billing.channel }
+  for i = 1, 1001 do
+    many[#many + 1] = 'e' .. i
+    many[#many + 1] = 'envelope'
+  end
+  assert_error(run('publish', keys, many), message, '1001 events')
+  assert_equal(call('EXISTS', billing.published, billing.events, billing.wake), 0)
+  assert_equal(published(), {})
 end)

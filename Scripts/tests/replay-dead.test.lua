@@ -20,7 +20,7 @@ local function dead_letter(id, at)
 end
 
 local function pick(owner)
-  return run('pick', { published_key, events, inflight, leases, deliveries, wake }, { owner, 30000, '0' })
+  return run('pick', { published_key, events, inflight, leases, deliveries, wake }, { owner, 30000, '0', 1 })
 end
 
 test('puts a dead letter back at the back of the queue with its envelope and one wake marker', function()
@@ -44,7 +44,7 @@ test('the delivery count starts again: the next pick is delivery 1', function()
   dead_letter('e1', 1)
   run('replay-dead', keys, { 'e1' })
   local reply = pick('instance-a')
-  assert_equal({ reply[2], reply[3], reply[4], reply[5] }, { 'e1', 'envelope of e1', 1, 'instance-a:1' })
+  assert_equal({ reply[3], reply[4], reply[5], reply[6] }, { 'e1', 'envelope of e1', 1, 'instance-a:1' })
   mask_score(leases, 'e1')
 end)
 

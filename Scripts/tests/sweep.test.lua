@@ -54,7 +54,7 @@ local function sweep(guard_ms, limit, max, cap)
 end
 
 local function pick(owner)
-  return run('pick', { published_key, events, inflight, leases, deliveries, wake }, { owner, 30000, '0' })
+  return run('pick', { published_key, events, inflight, leases, deliveries, wake }, { owner, 30000, '0', 1 })
 end
 
 test('nothing to do: the sweep takes the guard, answers {1, 0, 0, 0, 0} and writes nothing else', function()
@@ -83,8 +83,8 @@ test('the event put back is handed out again with the next delivery count and a 
   in_flight('e1', 'instance-b:1', 0)
   sweep()
   local reply = pick('instance-a')
-  assert_equal({ reply[1], reply[2], reply[4], reply[5] }, { 0, 'e1', 2, 'instance-a:2' })
-  assert_equal(run('ack', { inflight, leases, events, deliveries }, { 'e1', 'instance-b:1' }), 0,
+  assert_equal({ reply[1], reply[3], reply[5], reply[6] }, { 0, 'e1', 2, 'instance-a:2' })
+  assert_equal(run('ack', { inflight, leases, events, deliveries }, { 'e1', 'instance-b:1' }), { 0 },
     'the late ack of the instance whose lease expired changes nothing')
   mask_score(leases, 'e1')
 end)
@@ -114,7 +114,7 @@ test('expired leases go back in deadline order: the one that expired first is pi
   in_flight('e3', 'instance-c:1', 2)
   assert_equal(sweep(), { 1, 3, 0, 0, 0 })
   assert_equal(call('LRANGE', published_key, 0, -1), { 'e1', 'e3', 'e2' }, 'e2 at the right end')
-  assert_equal({ pick('instance-a')[2], pick('instance-a')[2], pick('instance-a')[2] }, { 'e2', 'e3', 'e1' })
+  assert_equal({ pick('instance-a')[3], pick('instance-a')[3], pick('instance-a')[3] }, { 'e2', 'e3', 'e1' })
   for _, id in ipairs({ 'e1', 'e2', 'e3' }) do mask_score(leases, id) end
 end)
 

@@ -60,7 +60,7 @@ struct ScriptCeiling {
         let version = try await admin.send("GET", layout.topic(Self.topic).version).string ?? "0"
 
         let publish = BrokerScripts.publishCall(
-            layout: layout, eventId: "__rand_int__", envelope: envelope, topic: Self.topic, assumedVersion: version,
+            layout: layout, events: [("__rand_int__", envelope)], topic: Self.topic, assumedVersion: version,
             subscribers: [Self.service])
         let publishRate = try await benchmark(publish, load: load, requests: requests, keyspace: 2_000_000_000)
         let queued = try await admin.send("LLEN", keys.published).integer ?? 0
@@ -69,7 +69,7 @@ struct ScriptCeiling {
 
         let held = requests * 10
         try await prepareDeliveries(held, keys: keys, envelope: envelope)
-        let ack = BrokerScripts.ackCall(service: keys, eventId: "ack:__rand_int__", token: "ceiling:1")
+        let ack = BrokerScripts.ackCall(service: keys, deliveries: [("ack:__rand_int__", "ceiling:1")])
         let ackRate = try await benchmark(ack, load: load, requests: requests, keyspace: held)
         return Rates(
             load: load, payloadBytes: payloadBytes, publishPerSecond: publishRate, pickPerSecond: pickRate,

@@ -24,8 +24,8 @@ package struct BrokerScripts: Sendable {
     struct PickOutcome {
         /// Events left in the queue after this pick.
         let remaining: Int
-        /// The picked event, when there was one.
-        let picked: Picked?
+        /// The picked events, oldest first; none when the queue was empty.
+        let events: [Picked]
     }
 
     /// One event the pick script moved to in-flight.
@@ -81,14 +81,14 @@ package struct BrokerScripts: Sendable {
         package let deliveries: Int
     }
 
-    /// Queues an envelope for `subscribers` if `assumedVersion` is still the topic's version.
+    /// Queues `events` of `topic`, `(id, envelope)` each (from 1 to ``publishBatchLimit``), for
+    /// `subscribers` if `assumedVersion` is still the topic's version.
     func publish(
-        eventId: String, envelope: [UInt8], topic: String, assumedVersion: String, subscribers: [String]
+        events: [(id: String, envelope: [UInt8])], topic: String, assumedVersion: String, subscribers: [String]
     ) async throws -> PublishOutcome {
         let reply = try await runner.run(
             Self.publishCall(
-                layout: layout, eventId: eventId, envelope: envelope, topic: topic, assumedVersion: assumedVersion,
-                subscribers: subscribers))
+                layout: layout, events: events, topic: topic, assumedVersion: assumedVersion, subscribers: subscribers))
         guard let items = reply.array, let status = items.first?.string else {
             throw unexpected("publish", reply)
         }
@@ -107,60 +107,88 @@ package struct BrokerScripts: Sendable {
         }
     }
 
-    /// The publish script's run for an envelope and the subscribers the caller assumes.
+    /// The publish script's run for `events` of `topic` and the subscribers the caller assumes.
     package static func publishCall(
-        layout: KeyLayout, eventId: String, envelope: [UInt8], topic: String, assumedVersion: String,
+        layout: KeyLayout, events: [(id: String, envelope: [UInt8])], topic: String, assumedVersion: String,
         subscribers: [String]
     ) -> ScriptCall {
         let topicKeys = layout.topic(topic)
         var keys = [topicKeys.subscribers, topicKeys.version]
-        var arguments: [[UInt8]] = [Array(assumedVersion.utf8), Array(eventId.utf8), envelope, Array(topic.utf8)]
+        var channels: [String] = []
         for subscriber in subscribers {
             let service = layout.service(subscriber)
             keys += [service.published, service.events, service.wake]
-            arguments.append(Array(service.notifyChannel.utf8))
+            channels.append(service.notifyChannel)
+        }
+        // Channel names are made of percent-encoded names, which hold no control characters.
+        var arguments: [[UInt8]] = [
+            Array(assumedVersion.utf8), Array(topic.utf8), Array(channels.joined(separator: "\n").utf8),
+        ]
+        for event in events {
+            arguments += [Array(event.id.utf8), event.envelope]
         }
         return ScriptCall(script: .publish, keys: keys, arguments: arguments)
     }
 
-    /// The pick script's run for `service` under a lease owned by `owner`.
-    package static func pickCall(service: ServiceKeys, owner: String, lease: Duration, markerTaken: Bool) -> ScriptCall {
+    /// The most events one publish script run takes: fewer than a pick or an ack, since each
+    /// carries its envelope.
+    package static let publishBatchLimit = 100
+
+    /// The most events one pick or ack script run takes.
+    package static let batchLimit = 1000
+
+    /// The pick script's run for up to `limit` events of `service` under leases owned by `owner`.
+    package static func pickCall(
+        service: ServiceKeys, owner: String, lease: Duration, markerTaken: Bool, limit: Int = 1
+    ) -> ScriptCall {
         ScriptCall(
             script: .pick,
             keys: [service.published, service.events, service.inflight, service.leases, service.deliveries, service.wake],
-            arguments: [Array(owner.utf8), Array(String(lease.wholeMilliseconds).utf8), Array((markerTaken ? "1" : "0").utf8)])
+            arguments: [
+                Array(owner.utf8), Array(String(lease.wholeMilliseconds).utf8), Array((markerTaken ? "1" : "0").utf8),
+                Array(String(limit).utf8),
+            ])
     }
 
-    /// The ack script's run for a delivery of `service`.
-    package static func ackCall(service: ServiceKeys, eventId: String, token: String) -> ScriptCall {
+    /// The ack script's run for deliveries `(eventId, token)` of `service`.
+    package static func ackCall(service: ServiceKeys, deliveries: [(eventId: String, token: String)]) -> ScriptCall {
         ScriptCall(
             script: .ack, keys: [service.inflight, service.leases, service.events, service.deliveries],
-            arguments: [Array(eventId.utf8), Array(token.utf8)])
+            arguments: deliveries.flatMap { [Array($0.eventId.utf8), Array($0.token.utf8)] })
     }
 
-    /// Moves the next event of `service` to in-flight under a lease owned by `owner`.
-    func pick(service: ServiceKeys, owner: String, lease: Duration, markerTaken: Bool) async throws -> PickOutcome {
+    /// Moves the next events of `service`, up to `limit` (from 1 to ``batchLimit``), to
+    /// in-flight under leases owned by `owner`.
+    func pick(
+        service: ServiceKeys, owner: String, lease: Duration, markerTaken: Bool, limit: Int = 1
+    ) async throws -> PickOutcome {
         let reply = try await runner.run(
-            Self.pickCall(service: service, owner: owner, lease: lease, markerTaken: markerTaken))
+            Self.pickCall(service: service, owner: owner, lease: lease, markerTaken: markerTaken, limit: limit))
         guard let items = reply.array, let remaining = items.first?.integer else { throw unexpected("pick", reply) }
-        guard items.count > 1 else { return PickOutcome(remaining: Int(remaining), picked: nil) }
-        guard items.count == 6, let eventId = items[1].string, let envelope = items[2].bytes,
-            let count = items[3].integer, let token = items[4].string, let deadline = items[5].integer
-        else { throw unexpected("pick", reply) }
-        return PickOutcome(
-            remaining: Int(remaining),
-            picked: Picked(
+        guard items.count > 1 else { return PickOutcome(remaining: Int(remaining), events: []) }
+        guard items.count % 4 == 2, let deadline = items[1].integer else { throw unexpected("pick", reply) }
+        let events = try stride(from: 2, to: items.count, by: 4).map { index in
+            guard let eventId = items[index].string, let envelope = items[index + 1].bytes,
+                let count = items[index + 2].integer, let token = items[index + 3].string
+            else { throw unexpected("pick", reply) }
+            return Picked(
                 eventId: eventId, envelope: envelope, deliveryCount: Int(count), token: token,
-                leaseDeadlineMilliseconds: deadline))
+                leaseDeadlineMilliseconds: deadline)
+        }
+        return PickOutcome(remaining: Int(remaining), events: events)
     }
 
-    /// Removes a handled event; `false` when the caller's lease had passed to another delivery.
-    func ack(service: ServiceKeys, eventId: String, token: String) async throws -> Bool {
-        let reply = try await runner.run(Self.ackCall(service: service, eventId: eventId, token: token))
-        switch reply.integer {
-        case 1: return true
-        case 0: return false
-        default: throw unexpected("ack", reply)
+    /// Removes handled events, `(eventId, token)` each (from 1 to ``batchLimit``); for each, in
+    /// order, `false` when the caller's lease had passed to another delivery.
+    func ack(service: ServiceKeys, deliveries: [(eventId: String, token: String)]) async throws -> [Bool] {
+        let reply = try await runner.run(Self.ackCall(service: service, deliveries: deliveries))
+        guard let items = reply.array, items.count == deliveries.count else { throw unexpected("ack", reply) }
+        return try items.map { item in
+            switch item.integer {
+            case 1: return true
+            case 0: return false
+            default: throw unexpected("ack", reply)
+            }
         }
     }
 

@@ -1,8 +1,9 @@
 import Logging
 import Synchronization
 
-/// One consumer of a service's queue: picks events, runs up to `concurrency` handlers at once,
-/// and sleeps in a `BLPOP` on the service's wake-up list when the queue is empty.
+/// One consumer of a service's queue: picks events, as many per pick as it has free handlers,
+/// runs up to `concurrency` handlers at once, and sleeps in a `BLPOP` on the service's wake-up
+/// list when the queue is empty.
 ///
 /// Each queued event carries at most one wake-up marker, so a publish wakes one sleeping
 /// instance, not all of them. A pick that did not consume a marker removes one itself, which
@@ -62,10 +63,12 @@ final class ConsumerLoop: Sendable {
                     if isStopping { break }
                 }
                 do {
-                    let next = try await broker.takeNext(markerTaken: markerTaken)
+                    // As many events as there are free handlers, in one pick.
+                    let next = try await broker.takeNext(
+                        markerTaken: markerTaken, limit: min(concurrency - running, BrokerScripts.batchLimit))
                     failures = 0
                     lookNow = next.remaining > 0
-                    if case .delivery(let delivery) = next.taken {
+                    for case .delivery(let delivery) in next.taken {
                         running += 1
                         handlers.addTask { await self.broker.handle(delivery, with: self.handler) }
                     }

@@ -47,6 +47,12 @@ public final class RedisEventBroker: Sendable {
     let observers: [any BrokerObserver]
     let work = InFlightWork()
     let leases = LeaseKeeper()
+    /// The publishes of this instance, several of one topic per script run when they come together.
+    private let publications = BatchedRuns<String, (id: String, envelope: [UInt8]), Int>(
+        limit: BrokerScripts.publishBatchLimit)
+    /// The acks of this instance, several per script run when handlers finish together.
+    private let acknowledgements = BatchedRuns<String, (eventId: String, token: String), Bool>(
+        limit: BrokerScripts.batchLimit)
     /// Producer spans around publishes and consumer spans around handlers, when a tracer is in force.
     let tracing: EventTracing
     /// Numbers this instance's picks, so every delivery gets its own owner token.
@@ -242,24 +248,32 @@ public final class RedisEventBroker: Sendable {
         try work.enter()
         defer { work.leave() }
 
+        let services = try await publications.run((id, envelope), key: event.topic) { batch in
+            try await self.queue(batch, topic: event.topic)
+        }
+        logger.debug("Published", metadata: ["event": "\(id)", "topic": "\(event.topic)", "services": "\(services)"])
+        observePublished(topic: event.topic, services: services, start: start)
+        return id
+    }
+
+    /// Queues `events` of `topic` in one publish script run for the topic's subscribers, as this
+    /// instance last saw them, refreshing its view when the script says it is stale; returns
+    /// for each event the number of services it was queued for.
+    private func queue(_ events: [(id: String, envelope: [UInt8])], topic: String) async throws -> [Int] {
         for _ in 0..<8 {
-            let view = state.withLock { $0.subscriberViews[event.topic] } ?? SubscriberView(version: "0", services: [])
+            let view = state.withLock { $0.subscriberViews[topic] } ?? SubscriberView(version: "0", services: [])
             let outcome = try await scripts.publish(
-                eventId: id, envelope: envelope, topic: event.topic, assumedVersion: view.version,
-                subscribers: view.services)
+                events: events, topic: topic, assumedVersion: view.version, subscribers: view.services)
             switch outcome {
             case .queued(let services):
-                logger.debug(
-                    "Published", metadata: ["event": "\(id)", "topic": "\(event.topic)", "services": "\(services)"])
-                observePublished(topic: event.topic, services: services, start: start)
-                return id
+                return Array(repeating: services, count: events.count)
             case .stale(let version, let subscribers):
                 state.withLock {
-                    $0.subscriberViews[event.topic] = SubscriberView(version: version, services: subscribers.sorted())
+                    $0.subscriberViews[topic] = SubscriberView(version: version, services: subscribers.sorted())
                 }
             }
         }
-        throw BrokerError.subscribersKeptChanging(topic: event.topic)
+        throw BrokerError.subscribersKeptChanging(topic: topic)
     }
 
     private func encode(_ event: Event, id: String) throws -> [UInt8] {
@@ -289,9 +303,9 @@ public final class RedisEventBroker: Sendable {
     public func pick(_ handler: (DeliveredEvent) async throws -> Void) async throws -> Bool {
         try work.enter()
         defer { work.leave() }
-        let next = try await takeNext(markerTaken: false)
-        switch next.taken {
-        case .none:
+        let next = try await takeNext(markerTaken: false, limit: 1)
+        switch next.taken.first {
+        case nil:
             return false
         case .undecodable(let eventId, let reason):
             throw BrokerError.envelopeDecodingFailed(eventId: eventId, reason: reason)
@@ -305,7 +319,7 @@ public final class RedisEventBroker: Sendable {
             }
             let handlerDuration = elapsed(since: handlerStart)
             defer { leases.letGo(delivery.eventId) }
-            guard try await scripts.ack(service: serviceKeys, eventId: delivery.eventId, token: delivery.token) else {
+            guard try await acknowledge(delivery) else {
                 observeLateAcknowledgement(delivery)
                 throw BrokerError.leaseLost(eventId: delivery.eventId)
             }
@@ -318,14 +332,12 @@ public final class RedisEventBroker: Sendable {
     struct Next {
         /// Events left in the queue after the pick.
         let remaining: Int
-        /// What was taken.
-        let taken: Taken
+        /// What was taken, oldest first; nothing when the queue was empty.
+        let taken: [Taken]
     }
 
-    /// The event a pick took, if any.
+    /// An event a pick took.
     enum Taken {
-        /// The queue was empty.
-        case none
         /// An event, leased to this instance and kept by the lease keeper.
         case delivery(Delivery)
         /// An event whose stored form the codec refused; it was handed back as a failed delivery,
@@ -333,40 +345,62 @@ public final class RedisEventBroker: Sendable {
         case undecodable(eventId: String, reason: String)
     }
 
-    /// Runs the pick script once, decodes what it returned and starts keeping its lease.
-    func takeNext(markerTaken: Bool) async throws -> Next {
+    /// Runs the pick script once for up to `limit` events, decodes what it returned and starts
+    /// keeping their leases.
+    func takeNext(markerTaken: Bool, limit: Int) async throws -> Next {
         let initialLease = timeoutPolicy.lease(for: nil)
         let pickNumber = picks.wrappingAdd(1, ordering: .relaxed).newValue
         let outcome = try await scripts.pick(
-            service: serviceKeys, owner: "\(instanceId).\(pickNumber)", lease: initialLease, markerTaken: markerTaken)
-        guard let picked = outcome.picked else { return Next(remaining: outcome.remaining, taken: .none) }
-        let envelope: EventEnvelope
-        let codec: any EventCodec
-        do {
-            (envelope, codec) = try codecs.decode(picked.envelope)
-        } catch {
-            let reason = "\(error)"
-            logger.error(
-                "A stored event could not be decoded; it counts as a failed delivery",
-                metadata: ["event": "\(picked.eventId)", "delivery": "\(picked.deliveryCount)", "error": "\(reason)"])
-            try await settleFailure(
-                eventId: picked.eventId, token: picked.token, topic: "", deliveryCount: picked.deliveryCount,
-                error: "undecodable event: \(reason)", handlerDuration: .zero)
-            return Next(remaining: outcome.remaining, taken: .undecodable(eventId: picked.eventId, reason: reason))
+            service: serviceKeys, owner: "\(instanceId).\(pickNumber)", lease: initialLease, markerTaken: markerTaken,
+            limit: limit)
+        var taken: [Taken] = []
+        var ownLeases: [(eventId: String, token: String, lease: Duration)] = []
+        for picked in outcome.events {
+            let envelope: EventEnvelope
+            let codec: any EventCodec
+            do {
+                (envelope, codec) = try codecs.decode(picked.envelope)
+            } catch {
+                let reason = "\(error)"
+                logger.error(
+                    "A stored event could not be decoded; it counts as a failed delivery",
+                    metadata: ["event": "\(picked.eventId)", "delivery": "\(picked.deliveryCount)", "error": "\(reason)"])
+                do {
+                    try await settleFailure(
+                        eventId: picked.eventId, token: picked.token, topic: "", deliveryCount: picked.deliveryCount,
+                        error: "undecodable event: \(reason)", handlerDuration: .zero)
+                } catch {
+                    logger.error(
+                        "Could not hand back an undecodable event; it returns when its lease expires",
+                        metadata: ["event": "\(picked.eventId)", "error": "\(error)"])
+                }
+                taken.append(.undecodable(eventId: picked.eventId, reason: reason))
+                continue
+            }
+            let event = DeliveredEvent(envelope: envelope, deliveryCount: picked.deliveryCount, codec: codec)
+            let delivery = Delivery(
+                eventId: picked.eventId, event: event, token: picked.token,
+                leaseDeadlineMilliseconds: picked.leaseDeadlineMilliseconds)
+            let lease = timeoutPolicy.lease(for: event.topic)
+            leases.hold(delivery, lease: lease)
+            if lease != initialLease {
+                ownLeases.append((delivery.eventId, delivery.token, lease))
+            }
+            taken.append(.delivery(delivery))
         }
-        let event = DeliveredEvent(envelope: envelope, deliveryCount: picked.deliveryCount, codec: codec)
-        let delivery = Delivery(
-            eventId: picked.eventId, event: event, token: picked.token,
-            leaseDeadlineMilliseconds: picked.leaseDeadlineMilliseconds)
-        let lease = timeoutPolicy.lease(for: event.topic)
-        leases.hold(delivery, lease: lease)
-        if lease != initialLease {
-            // The topic has a lease of its own: apply it now rather than at the next renewal.
-            let lost = try await scripts.renew(
-                service: serviceKeys, deliveries: [(delivery.eventId, delivery.token, lease)])
-            if !lost.isEmpty { leases.letGo(delivery.eventId) }
+        if !ownLeases.isEmpty {
+            // Topics with leases of their own: apply them now rather than at the next renewal,
+            // which applies them anyway should this fail.
+            do {
+                let lost = try await scripts.renew(service: serviceKeys, deliveries: ownLeases)
+                for eventId in lost { leases.letGo(eventId) }
+            } catch {
+                logger.warning(
+                    "Could not apply the topics' own leases; the next renewal does",
+                    metadata: ["events": "\(ownLeases.count)", "error": "\(error)"])
+            }
         }
-        return Next(remaining: outcome.remaining, taken: .delivery(delivery))
+        return Next(remaining: outcome.remaining, taken: taken)
     }
 
     /// Hands back a delivery whose handler failed after `handlerDuration` (`nil` without
@@ -427,7 +461,7 @@ public final class RedisEventBroker: Sendable {
         let handlerDuration = elapsed(since: handlerStart)
         defer { leases.letGo(delivery.eventId) }
         do {
-            if try await scripts.ack(service: serviceKeys, eventId: delivery.eventId, token: delivery.token) {
+            if try await acknowledge(delivery) {
                 observeAcknowledgement(delivery, handlerDuration: handlerDuration)
             } else {
                 observeLateAcknowledgement(delivery)
@@ -439,6 +473,14 @@ public final class RedisEventBroker: Sendable {
             logger.error(
                 "Could not acknowledge a handled event; it is delivered again when its lease expires",
                 metadata: ["event": "\(delivery.eventId)", "topic": "\(delivery.event.topic)", "error": "\(error)"])
+        }
+    }
+
+    /// Removes a handled event, in an ack script run shared with the handlers that finish at
+    /// the same time; `false` when the delivery's lease had passed to another delivery.
+    private func acknowledge(_ delivery: Delivery) async throws -> Bool {
+        try await acknowledgements.run((delivery.eventId, delivery.token), key: serviceName) { batch in
+            try await self.scripts.ack(service: self.serviceKeys, deliveries: batch)
         }
     }
 

@@ -27,9 +27,10 @@ import Testing
         ])
         for figures in decoded.medians {
             #expect(figures.deliveredPerSecond > 0 && figures.publishedPerSecond > 0)
-            // A publish to two services is one script for two deliveries; each delivery takes a
-            // pick and an ack script: at least 2.5 scripts per delivered event.
-            #expect(figures.scriptsPerDelivery >= 2.5)
+            // A publish to two services is one script for two deliveries; picks and acks take
+            // one or several deliveries each: from half a script to 2.5 per delivered event
+            // (and a little more with the checkers' sweeps).
+            #expect(figures.scriptsPerDelivery >= 0.5 && figures.scriptsPerDelivery <= 3)
             #expect(figures.roundTripsPerDelivery > 0 && figures.roundTripsPerDelivery <= figures.requestsPerDelivery)
             // Each script runs several commands, all counted by redis-server.
             #expect(figures.redisCommandsPerDelivery > figures.scriptsPerDelivery)

@@ -60,7 +60,7 @@ import Testing
             // An instance takes the first event and dies: no ack, no renewal, no release.
             let dead = try await consumer.scripts.pick(
                 service: consumer.serviceKeys, owner: "dead-instance", lease: .milliseconds(500), markerTaken: false)
-            #expect(dead.picked?.eventId == lost)
+            #expect(dead.events.first?.eventId == lost)
 
             let ledger = Ledger()
             consumer.pickOnNotification { ledger.record(consumer, $0) }

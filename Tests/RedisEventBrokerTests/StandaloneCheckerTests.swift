@@ -22,7 +22,7 @@ import Testing
                 try await broker.publishEvent(Event(streamId: "order-\(broker.serviceName)", topic: "orders"))
                 let picked = try await broker.scripts.pick(
                     service: broker.serviceKeys, owner: "dead-instance", lease: .milliseconds(100), markerTaken: false)
-                lost.append(try #require(picked.picked?.eventId))
+                lost.append(try #require(picked.events.first?.eventId))
             }
             let checker = try StandaloneChecker(
                 redisURL: redis.server.url, interval: .milliseconds(100), logger: Logger(label: "test.checker"))

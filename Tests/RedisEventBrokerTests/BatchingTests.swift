@@ -1,0 +1,170 @@
+import EventBrokerTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+@testable import EventBrokerCore
+@testable import RedisEventBroker
+
+/// Publishes that come while a publish script run is on its way go together in the next one; a
+/// consumer takes as many events per pick script as it has free handlers; handlers that finish
+/// while an ack script is on its way are acknowledged together by the next one. Script runs are
+/// counted by the commands each runs once (INFO commandstats): PUBLISH for a publish to one
+/// service, RPOP for a pick, ZREM for an ack that removes something.
+@Suite(.timeLimit(.minutes(2))) struct BatchingTests {
+    @Test func publishesThatComeWhileOneIsOnItsWayShareTheNextScriptRun() async throws {
+        try await TestRedis.with { redis in
+            let ledger = Ledger()
+            let consumer = try await redis.broker("billing") { $0.companions = [] }
+            try await consumer.subscribe("orders")
+            let publisher = try await redis.broker("orders") { $0.companions = [] }
+            try await publisher.publishEvent(Event(streamId: "warm-up", topic: "orders"))
+            try await redis.command("CONFIG", "RESETSTAT")
+            // Redis holds every command for half a second: the first publish waits there while
+            // the others come, and the next run takes all of them.
+            try await redis.command("CLIENT", "PAUSE", "500", "ALL")
+            let published = try await withThrowingTaskGroup(of: String.self) { group in
+                for number in 1...10 {
+                    group.addTask {
+                        try await publisher.publishEvent(
+                            Event(streamId: "order-\(number)", topic: "orders", message: "OrderPlaced", payload: Order(number: number, item: "mug")))
+                    }
+                }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            let runs = try await redis.commandCalls("publish")
+            #expect(runs >= 1 && runs <= 2, "10 publishes in \(runs) runs")
+            #expect(try await redis.command("LLEN", consumer.serviceKeys.published).integer == 11)
+            #expect(try await redis.command("LLEN", consumer.serviceKeys.wake).integer == 11, "a wake marker per event")
+
+            consumer.pickOnNotification { ledger.record(consumer, $0) }
+            try await eventually("every event was handled") { ledger.all.count == 11 }
+            let handled = ledger.handled(by: "billing")
+            #expect(handled.count == 11 && handled.values.allSatisfy { $0 == 1 })
+            #expect(published.isSubset(of: Set(handled.keys)))
+        }
+    }
+
+    @Test func aConsumerTakesAsManyEventsPerPickAsItHasFreeHandlers() async throws {
+        try await TestRedis.with { redis in
+            let ledger = Ledger()
+            let consumer = try await redis.broker("billing") { $0.companions = [] }
+            try await consumer.subscribe("orders")
+            let publisher = try await redis.broker("orders") { $0.companions = [] }
+            var published: Set<String> = []
+            for number in 1...12 {
+                published.insert(try await publisher.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
+            }
+            try await redis.command("CONFIG", "RESETSTAT")
+            let gate = Gate()
+            let consuming = Task {
+                try await consumer.consume(concurrency: 8) { event in
+                    await gate.wait()
+                    ledger.record(consumer, event)
+                }
+            }
+            try await eventually("8 handlers wait at the gate") { gate.waiting == 8 }
+            #expect(try await redis.commandCalls("rpop") == 1, "one pick took the 8 events")
+            #expect(try await redis.command("LLEN", consumer.serviceKeys.published).integer == 4)
+
+            gate.open()
+            try await eventually("every event was handled") { ledger.all.count == 12 }
+            #expect(ledger.handled(by: "billing") == Dictionary(uniqueKeysWithValues: published.map { ($0, 1) }))
+            consuming.cancel()
+            try await consuming.value
+            try await redis.waitUntilIdle(consumers: 0)
+        }
+    }
+
+    @Test func handlersThatFinishWhileAnAckIsOnItsWayAreAcknowledgedTogether() async throws {
+        try await TestRedis.with { redis in
+            let ledger = Ledger()
+            let consumer = try await redis.broker("billing") { $0.companions = [] }
+            try await consumer.subscribe("orders")
+            let publisher = try await redis.broker("orders") { $0.companions = [] }
+            var published: Set<String> = []
+            for number in 1...8 {
+                published.insert(try await publisher.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
+            }
+            let gate = Gate()
+            let consuming = Task {
+                try await consumer.consume(concurrency: 8) { event in
+                    await gate.wait()
+                    ledger.record(consumer, event)
+                }
+            }
+            try await eventually("8 handlers wait at the gate") { gate.waiting == 8 }
+            try await redis.command("CONFIG", "RESETSTAT")
+            // Redis holds every command for a second: the first ack run waits there while the
+            // other handlers finish, and the next run takes all of them.
+            try await redis.command("CLIENT", "PAUSE", "1000", "ALL")
+            gate.open()
+            try await eventually("every event was handled") { ledger.all.count == 8 }
+            try await redis.waitUntilIdle(consumers: 1)
+            let ackRuns = try await redis.commandCalls("zrem")
+            #expect(ackRuns >= 1 && ackRuns <= 2, "8 acks in \(ackRuns) runs")
+            #expect(ledger.handled(by: "billing") == Dictionary(uniqueKeysWithValues: published.map { ($0, 1) }))
+            consuming.cancel()
+            try await consuming.value
+        }
+    }
+
+    @Test func lateAcksInABatchAreToldApartFromTheirNeighbours() async throws {
+        try await TestRedis.with { redis in
+            let consumer = try await redis.broker("billing") { $0.companions = [] }
+            try await consumer.subscribe("orders")
+            let publisher = try await redis.broker("orders") { $0.companions = [] }
+            for number in 1...3 {
+                try await publisher.publishEvent(Event(streamId: "order-\(number)", topic: "orders"))
+            }
+            let next = try await consumer.takeNext(markerTaken: false, limit: 3)
+            let deliveries = next.taken.compactMap { taken -> Delivery? in
+                if case .delivery(let delivery) = taken { return delivery }
+                return nil
+            }
+            try #require(deliveries.count == 3)
+            // The second delivery's lease passed to another instance meanwhile.
+            try await redis.command("HSET", consumer.serviceKeys.inflight, deliveries[1].eventId, "other-instance.1:2")
+            let held = try await consumer.scripts.ack(
+                service: consumer.serviceKeys, deliveries: deliveries.map { ($0.eventId, $0.token) })
+            #expect(held == [true, false, true])
+            #expect(try await redis.command("HKEYS", consumer.serviceKeys.inflight).array?.compactMap(\.string) == [deliveries[1].eventId])
+            #expect(try await redis.command("HEXISTS", consumer.serviceKeys.events, deliveries[1].eventId).integer == 1)
+            for delivery in deliveries { consumer.leases.letGo(delivery.eventId) }
+        }
+    }
+}
+
+/// Holds handlers until ``open()``; counts those waiting.
+private final class Gate: Sendable {
+    private struct State {
+        var isOpen = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// How many callers wait.
+    var waiting: Int { state.withLock { $0.waiting.count } }
+
+    /// Returns once the gate is open.
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let open = state.withLock { state in
+                if !state.isOpen { state.waiting.append(continuation) }
+                return state.isOpen
+            }
+            if open { continuation.resume() }
+        }
+    }
+
+    /// Lets every waiting and later caller through.
+    func open() {
+        let waiting = state.withLock { state in
+            state.isOpen = true
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        waiting.forEach { $0.resume() }
+    }
+}
