@@ -15,7 +15,8 @@ struct BenchBrokerCommand: AsyncParsableCommand {
             For every shape (--consumers instances of each of --fan-out services subscribed to one topic, \
             payloads of --payloads bytes), two phases, each on a flushed Redis with fresh brokers: at \
             saturation, --publishers tasks of one publisher instance publish --events events as fast as \
-            they can while every instance consumes with --handlers handlers in flight; at a fixed rate, \
+            they can while every instance consumes with --handlers handlers in flight and prefetches \
+            --prefetch events (BrokerConfiguration.consumerPrefetch); at a fixed rate, \
             one task publishes --rate-events events at --rate per second. Reported per shape (medians of \
             --runs runs): publishes and deliveries per second; latency from the publish call to the \
             handler's start (p50, p99, p99.9), at saturation and at the fixed rate; requests the brokers \
@@ -52,6 +53,9 @@ struct BenchBrokerCommand: AsyncParsableCommand {
 
     @Option(help: "Handlers each consumer instance runs at once.")
     var handlers = 8
+
+    @Option(help: "Events each consumer instance takes beyond its free handlers (consumerPrefetch); 0 takes none.")
+    var prefetch = 8
 
     @Option(help: "Runs of every shape; the table shows medians.")
     var runs = 3
@@ -100,6 +104,7 @@ struct BenchBrokerCommand: AsyncParsableCommand {
         ] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
+        guard (0...1000).contains(prefetch) else { throw ValidationError("--prefetch must be from 0 to 1000") }
         guard peerJobs >= 1 else { throw ValidationError("--peer-jobs must be at least 1") }
         guard ceilingRequests >= 0 else { throw ValidationError("--ceiling-requests must be at least 0") }
         guard ["json", "binary"].contains(codec) else { throw ValidationError("--codec must be json or binary") }
@@ -136,7 +141,7 @@ struct BenchBrokerCommand: AsyncParsableCommand {
     private func measure(url: String, admin: RedisConnection, logger: Logger) async throws -> BrokerBenchmarkReport {
         let settings = BrokerBenchmark.Settings(
             redisURL: url, events: events, rateEvents: rateEvents, rate: rate, publishers: publishers,
-            handlersPerInstance: handlers, codec: codec == "binary" ? BinaryCodec() : JSONCodec(), logger: logger)
+            handlersPerInstance: handlers, prefetchPerInstance: prefetch, codec: codec == "binary" ? BinaryCodec() : JSONCodec(), logger: logger)
         let benchmark = BrokerBenchmark(settings: settings, admin: admin)
         let shapes = Self.numbers(consumers)!.flatMap { consumers in
             Self.numbers(fanOut)!.flatMap { fanOut in

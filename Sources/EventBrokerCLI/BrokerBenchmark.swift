@@ -28,6 +28,8 @@ struct BrokerBenchmark {
         var publishers: Int
         /// Handlers each consumer instance runs at once.
         var handlersPerInstance: Int
+        /// Events each consumer instance takes beyond its free handlers.
+        var prefetchPerInstance: Int
         /// How events are stored.
         var codec: any EventCodec
         var logger: Logger
@@ -207,6 +209,7 @@ struct BrokerBenchmark {
         var configuration = BrokerConfiguration(serviceName: service, redisURL: settings.redisURL)
         configuration.codec = settings.codec
         configuration.logger = settings.logger
+        configuration.consumerPrefetch = settings.prefetchPerInstance
         return configuration
     }
 

@@ -31,6 +31,12 @@ public struct BrokerConfiguration: Sendable {
     /// How many handlers one consumer (``RedisEventBroker/consume(concurrency:_:)`` or
     /// ``RedisEventBroker/pickOnNotification(_:)``) runs at once.
     public var consumerConcurrency: Int = 1
+    /// How many events a consumer takes beyond those its free handlers start, held under lease
+    /// until a handler is free (from 0 to 1000): when the queue has a backlog, one pick script
+    /// run then takes many events instead of one per finished handler. 0, the default, takes
+    /// only what the free handlers start. Keep it 0 for long handlers: events prefetched by a
+    /// busy instance wait for its handlers while idle instances could handle them.
+    public var consumerPrefetch: Int = 0
     /// How long an idle consumer waits for a wake-up before it looks at the queue anyway; this
     /// bounds how long an event can wait when a wake-up was lost or a lease expired.
     public var idlePollInterval: Duration = .seconds(2)
@@ -92,6 +98,10 @@ public struct BrokerConfiguration: Sendable {
         try Self.requirePositive(commandTimeout, "commandTimeout")
         try Self.requirePositive(shutdownGracePeriod, "shutdownGracePeriod")
         try Self.requirePositive(depthSamplingInterval, "depthSamplingInterval")
+        guard (0...BrokerScripts.batchLimit).contains(consumerPrefetch) else {
+            throw BrokerError.invalidConfiguration(
+                setting: "consumerPrefetch", reason: "must be from 0 to \(BrokerScripts.batchLimit)")
+        }
         guard consumerConcurrency >= 1 else {
             throw BrokerError.invalidConfiguration(setting: "consumerConcurrency", reason: "must be at least 1")
         }
@@ -122,6 +132,7 @@ public struct BrokerConfiguration: Sendable {
         SharingKey(
             serviceName: serviceName, redisURL: redisURL, processingTimeout: processingTimeout,
             codecName: codec.name, readableCodecNames: readableCodecs.map(\.name), keyPrefix: keyPrefix, consumerConcurrency: consumerConcurrency,
+            consumerPrefetch: consumerPrefetch,
             idlePollInterval: idlePollInterval, connectTimeout: connectTimeout, commandTimeout: commandTimeout,
             timeoutPolicy: timeoutPolicy.map { String(reflecting: $0) }, deadLetterLimit: deadLetterLimit,
             shutdownGracePeriod: shutdownGracePeriod, companions: companions.map { String(reflecting: $0) },
@@ -139,6 +150,7 @@ public struct BrokerConfiguration: Sendable {
         let readableCodecNames: [String]
         let keyPrefix: String
         let consumerConcurrency: Int
+        let consumerPrefetch: Int
         let idlePollInterval: Duration
         let connectTimeout: Duration
         let commandTimeout: Duration

@@ -1,9 +1,11 @@
 import Logging
 import Synchronization
 
-/// One consumer of a service's queue: picks events, as many per pick as it has free handlers,
-/// runs up to `concurrency` handlers at once, and sleeps in a `BLPOP` on the service's wake-up
-/// list when the queue is empty.
+/// One consumer of a service's queue: picks events, as many per pick as it has free handlers
+/// plus ``BrokerConfiguration/consumerPrefetch``, runs up to `concurrency` handlers at once,
+/// starting prefetched events as handlers finish, and sleeps in a `BLPOP` on the service's
+/// wake-up list when the queue is empty. Prefetched events it never started go back to the
+/// front of the queue when it stops.
 ///
 /// Each queued event carries at most one wake-up marker, so a publish wakes one sleeping
 /// instance, not all of them. A pick that did not consume a marker removes one itself, which
@@ -12,25 +14,39 @@ import Synchronization
 final class ConsumerLoop: Sendable {
     private let broker: RedisEventBroker
     private let concurrency: Int
+    private let prefetch: Int
     private let handler: @Sendable (DeliveredEvent) async throws -> Void
     private let waitConnection: RedisConnection
     private let stopRequested = Atomic<Bool>(false)
+    /// Picked, not started yet; the next one last. Whoever takes a delivery out starts it or
+    /// gives it back: the loop, or a stop request.
+    private let prefetched = Mutex<[Delivery]>([])
     private let loop = Mutex<Task<Void, Never>?>(nil)
 
     init(broker: RedisEventBroker, concurrency: Int, handler: @escaping @Sendable (DeliveredEvent) async throws -> Void) {
         self.broker = broker
         self.concurrency = concurrency
+        self.prefetch = broker.configuration.consumerPrefetch
         self.handler = handler
         self.waitConnection = broker.makeWaitConnection()
     }
 
     private var isStopping: Bool { stopRequested.load(ordering: .relaxed) }
 
-    /// Makes ``run()`` return after its running handlers finish; interrupts a wait in progress.
+    /// Makes ``run()`` return after its running handlers finish; interrupts a wait in progress
+    /// and gives the prefetched events back at once, so other instances need not wait for the
+    /// running handlers.
     func requestStop() {
         stopRequested.store(true, ordering: .relaxed)
         let waitConnection = waitConnection
-        Task { await waitConnection.close() }
+        let unstarted = prefetched.withLock { prefetched in
+            defer { prefetched = [] }
+            return prefetched
+        }
+        Task { [broker] in
+            await waitConnection.close()
+            await broker.giveBack(unstarted)
+        }
     }
 
     /// Cancels the handlers still running, once shutdown gave their events back.
@@ -58,20 +74,26 @@ final class ConsumerLoop: Sendable {
                     running -= 1
                     continue
                 }
+                if let delivery = prefetched.withLock({ $0.popLast() }) {
+                    running += 1
+                    handlers.addTask { await self.broker.handle(delivery, with: self.handler) }
+                    continue
+                }
                 if !lookNow {
                     markerTaken = await waitForWakeUp()
                     if isStopping { break }
                 }
                 do {
-                    // As many events as there are free handlers, in one pick.
+                    // As many events as there are free handlers, and the prefetch, in one pick.
                     let next = try await broker.takeNext(
-                        markerTaken: markerTaken, limit: min(concurrency - running, BrokerScripts.batchLimit))
+                        markerTaken: markerTaken, limit: min(concurrency - running + prefetch, BrokerScripts.batchLimit))
                     failures = 0
                     lookNow = next.remaining > 0
-                    for case .delivery(let delivery) in next.taken {
-                        running += 1
-                        handlers.addTask { await self.broker.handle(delivery, with: self.handler) }
+                    let deliveries = next.taken.reversed().compactMap { taken -> Delivery? in
+                        if case .delivery(let delivery) = taken { return delivery }
+                        return nil
                     }
+                    prefetched.withLock { $0 = deliveries }
                 } catch {
                     failures += 1
                     broker.logger.error(
@@ -81,6 +103,11 @@ final class ConsumerLoop: Sendable {
                 }
                 markerTaken = false
             }
+            // What a stop request picked while it was on its way.
+            await broker.giveBack(prefetched.withLock { prefetched in
+                defer { prefetched = [] }
+                return prefetched
+            })
         }
     }
 

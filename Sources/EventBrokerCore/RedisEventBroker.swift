@@ -603,6 +603,21 @@ public final class RedisEventBroker: Sendable {
         logger.info("Broker shut down", metadata: ["instance": "\(instanceId)"])
     }
 
+    /// Gives back deliveries taken but never handled (what a stopping consumer prefetched) to
+    /// the front of the queue, without counting them as deliveries. Should Redis fail, they
+    /// return when their leases expire.
+    func giveBack(_ deliveries: [Delivery]) async {
+        guard !deliveries.isEmpty else { return }
+        defer { deliveries.forEach { leases.letGo($0.eventId) } }
+        do {
+            _ = try await scripts.release(service: serviceKeys, deliveries: deliveries.map { ($0.eventId, $0.token) })
+        } catch {
+            logger.error(
+                "Could not give back prefetched events; they return when their leases expire",
+                metadata: ["events": "\(deliveries.count)", "error": "\(error)"])
+        }
+    }
+
     /// Gives back every delivery still held, without counting it as a delivery.
     private func releaseHeldDeliveries() async {
         let held = leases.deliveries

@@ -76,6 +76,49 @@ import Testing
         }
     }
 
+    @Test func aConsumerPrefetchesUnderLeaseAndGivesBackWhatItDidNotStartWhenItStops() async throws {
+        try await TestRedis.with { redis in
+            let ledger = Ledger()
+            let consumer = try await redis.broker("billing") { configuration in
+                configuration.companions = []
+                configuration.consumerPrefetch = 4
+            }
+            try await consumer.subscribe("orders")
+            let publisher = try await redis.broker("orders") { $0.companions = [] }
+            var published: Set<String> = []
+            for number in 1...10 {
+                published.insert(try await publisher.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
+            }
+            try await redis.command("CONFIG", "RESETSTAT")
+            let gate = Gate()
+            let consuming = Task {
+                try await consumer.consume(concurrency: 2) { event in
+                    await gate.wait()
+                    ledger.record(consumer, event)
+                }
+            }
+            try await eventually("2 handlers wait at the gate") { gate.waiting == 2 }
+            #expect(try await redis.commandCalls("rpop") == 1, "one pick took 2 events to start and 4 to hold")
+            #expect(try await redis.command("HLEN", consumer.serviceKeys.inflight).integer == 6)
+            #expect(try await redis.command("LLEN", consumer.serviceKeys.published).integer == 4)
+
+            // Stopping gives the 4 prefetched events back at once, uncounted; the 2 running finish.
+            consuming.cancel()
+            try await eventually("the prefetched events are back in the queue") {
+                try await redis.command("LLEN", consumer.serviceKeys.published).integer == 8
+            }
+            #expect(try await redis.command("HLEN", consumer.serviceKeys.inflight).integer == 2)
+            gate.open()
+            try await consuming.value
+            #expect(ledger.all.count == 2)
+
+            consumer.pickOnNotification { ledger.record(consumer, $0) }
+            try await eventually("every event was handled") { ledger.all.count == 10 }
+            #expect(ledger.handled(by: "billing") == Dictionary(uniqueKeysWithValues: published.map { ($0, 1) }))
+            #expect(ledger.all.allSatisfy { $0.deliveryCount == 1 }, "giving back counted no delivery")
+        }
+    }
+
     @Test func handlersThatFinishWhileAnAckIsOnItsWayAreAcknowledgedTogether() async throws {
         try await TestRedis.with { redis in
             let ledger = Ledger()

@@ -40,6 +40,13 @@ import Testing
             try await RedisEventBroker(configuration)
         }
         configuration.depthSamplingInterval = .seconds(15)
+        for prefetch in [-1, 1001] {
+            configuration.consumerPrefetch = prefetch
+            await #expect(throws: BrokerError.invalidConfiguration(setting: "consumerPrefetch", reason: "must be from 0 to 1000")) {
+                try await RedisEventBroker(configuration)
+            }
+        }
+        configuration.consumerPrefetch = 0
         configuration.keyPrefix = "a{b}"
         await #expect(throws: BrokerError.self) { try await RedisEventBroker(configuration) }
         configuration.keyPrefix = "reb"

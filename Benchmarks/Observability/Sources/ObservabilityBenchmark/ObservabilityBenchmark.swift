@@ -55,6 +55,8 @@ struct ObservabilityBenchmark {
         var events: Int
         /// Rounds of the variants.
         var rounds: Int
+        /// The variants each round runs; ``Variant/none``, the baseline, among them.
+        var variants: [Variant]
         /// Publishing tasks, and handlers the consumer runs at once.
         var concurrency: Int
         /// The collector the `otel` variants export to.
@@ -124,14 +126,16 @@ struct ObservabilityBenchmark {
     /// The order each event carries, its `orderId` replaced by the event's number: about 100 bytes of JSON.
     private static let order = BenchOrder.make(lineCount: 0, signatureBytes: 0, seed: 1)
 
-    /// Runs a warm-up run, then ``Settings/rounds`` rounds of every variant, the order rotating by
-    /// one variant each round; `progress` is told of each run.
+    /// Runs a warm-up run (with the most hooks among the variants), then ``Settings/rounds``
+    /// rounds of the variants, the order rotating by one variant each round; `progress` is told
+    /// of each run.
     func run(progress: (String) -> Void) async throws -> Report {
+        let variants = settings.variants
         let warmUpEvents = min(settings.events, 2_000)
-        _ = try await measure(.both, events: warmUpEvents)
-        progress("warm-up: \(warmUpEvents) events with metrics and swift-otel")
+        let warmUp = variants.contains(.both) ? .both : variants.last { $0 != .none } ?? .none
+        _ = try await measure(warmUp, events: warmUpEvents)
+        progress("warm-up: \(warmUpEvents) events, \(warmUp.rawValue)")
 
-        let variants = Variant.allCases
         var runs: [Variant: [Run]] = [:]
         for round in 1...settings.rounds {
             let shift = (round - 1) % variants.count

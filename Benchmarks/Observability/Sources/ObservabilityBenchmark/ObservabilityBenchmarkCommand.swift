@@ -32,6 +32,12 @@ struct ObservabilityBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Rounds; each runs every variant once, in a rotating order.")
     var rounds = 5
 
+    /// The variants to run besides none.
+    @Option(
+        help: "The variants to run, comma-separated, from metrics, otel, both and memory; none, the baseline, always runs.",
+        transform: { try ObservabilityBenchmarkCommand.variants($0) })
+    var variants: [ObservabilityBenchmark.Variant] = ObservabilityBenchmark.Variant.allCases
+
     /// Publishing tasks, and handlers in flight.
     @Option(help: "Publishing tasks, and handlers the consumer runs at once.")
     var concurrency = 16
@@ -53,7 +59,7 @@ struct ObservabilityBenchmarkCommand: AsyncParsableCommand {
         let report: ObservabilityBenchmark.Report
         do {
             let settings = ObservabilityBenchmark.Settings(
-                events: events, rounds: rounds, concurrency: concurrency, receiver: receiver,
+                events: events, rounds: rounds, variants: variants, concurrency: concurrency, receiver: receiver,
                 logger: logger)
             progress("OTLP collector at \(receiver.tracesEndpoint)")
             report = try await ObservabilityBenchmark(settings: settings).run(progress: progress)
@@ -63,6 +69,17 @@ struct ObservabilityBenchmarkCommand: AsyncParsableCommand {
         }
         try await receiver.close()
         print(json ? try ObservabilityBenchmark.json(report) : ObservabilityBenchmark.table(report))
+    }
+
+    /// The variants a `--variants` list names, in the benchmark's order, none first.
+    static func variants(_ list: String) throws -> [ObservabilityBenchmark.Variant] {
+        let named = try list.split(separator: ",", omittingEmptySubsequences: false).map { name in
+            guard let variant = ObservabilityBenchmark.Variant(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--variants: '\(name)' is no variant; use metrics, otel, both or memory.")
+            }
+            return variant
+        }
+        return ObservabilityBenchmark.Variant.allCases.filter { $0 == .none || named.contains($0) }
     }
 
     /// Writes a line of progress to standard error.

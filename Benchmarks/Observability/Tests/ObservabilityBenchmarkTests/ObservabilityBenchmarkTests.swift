@@ -17,7 +17,8 @@ import Testing
         var logger = Logger(label: "test") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
         let settings = ObservabilityBenchmark.Settings(
-            events: 200, rounds: 1, concurrency: 4, receiver: receiver, logger: logger)
+            events: 200, rounds: 1, variants: ObservabilityBenchmark.Variant.allCases, concurrency: 4, receiver: receiver,
+            logger: logger)
         let outcome: Result<ObservabilityBenchmark.Report, any Error>
         do {
             outcome = .success(try await ObservabilityBenchmark(settings: settings).run { _ in })
@@ -42,6 +43,14 @@ import Testing
             #expect(table.contains("\n\(variant) "), "\(table)")
         }
         #expect(table.contains("handled exactly once; lost: 0, duplicates: 0"))
+    }
+
+    @Test func variantsAreChosenByNameAndNoneAlwaysRuns() throws {
+        #expect(try ObservabilityBenchmarkCommand.variants("otel") == [.none, .otel])
+        #expect(try ObservabilityBenchmarkCommand.variants("memory, metrics") == [.none, .metrics, .memory])
+        #expect(try ObservabilityBenchmarkCommand.variants("none") == [.none])
+        #expect(throws: (any Error).self) { try ObservabilityBenchmarkCommand.variants("otel,zipkin") }
+        #expect(throws: (any Error).self) { try ObservabilityBenchmarkCommand.variants("") }
     }
 
     @Test func theCollectorCountsSpansByKindAndRefusesWhatIsNoExport() async throws {
