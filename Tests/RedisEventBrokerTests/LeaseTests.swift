@@ -71,6 +71,33 @@ import Testing
         }
     }
 
+    @Test func everyEventOfADeadInstancesBatchComesBack() async throws {
+        try await TestRedis.with { redis in
+            let consumer = try await redis.broker("billing") { configuration in
+                configuration.processingTimeout = .seconds(10)
+                quickChecker(&configuration)
+            }
+            try await consumer.subscribe("orders")
+            var published: [String] = []
+            for number in 1...4 {
+                published.append(try await consumer.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
+            }
+            // An instance takes three events in one pick (running and prefetched alike) and dies.
+            let dead = try await consumer.scripts.pick(
+                service: consumer.serviceKeys, owner: "dead-instance", lease: .milliseconds(500), markerTaken: false,
+                limit: 3)
+            #expect(dead.events.map(\.eventId) == Array(published.prefix(3)))
+
+            let ledger = Ledger()
+            consumer.pickOnNotification { ledger.record(consumer, $0) }
+            try await eventually("every event was handled") { ledger.all.count == 4 }
+            #expect(ledger.handled(by: "billing") == Dictionary(uniqueKeysWithValues: published.map { ($0, 1) }))
+            for entry in ledger.all {
+                #expect(entry.deliveryCount == (entry.eventId == published[3] ? 1 : 2), "\(entry.eventId)")
+            }
+        }
+    }
+
     @Test func aTopicWithALeaseOfItsOwnGetsItFromTheStart() async throws {
         try await TestRedis.with { redis in
             let broker = try await redis.broker("reports") { configuration in
