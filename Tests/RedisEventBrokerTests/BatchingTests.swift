@@ -51,18 +51,10 @@ import Testing
             let consumer = try await redis.broker("billing") { $0.companions = [] }
             try await consumer.subscribe("orders")
             let publisher = try await redis.broker("orders") { $0.companions = [] }
-            var published: Set<String> = []
-            for number in 1...12 {
-                published.insert(try await publisher.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
-            }
+            let published = try await publishOrders(12, from: publisher)
             try await redis.command("CONFIG", "RESETSTAT")
             let gate = Gate()
-            let consuming = Task {
-                try await consumer.consume(concurrency: 8) { event in
-                    await gate.wait()
-                    ledger.record(consumer, event)
-                }
-            }
+            let consuming = gatedConsumer(consumer, concurrency: 8, gate: gate, ledger: ledger)
             try await eventually("8 handlers wait at the gate") { gate.waiting == 8 }
             #expect(try await redis.commandCalls("rpop") == 1, "one pick took the 8 events")
             #expect(try await redis.command("LLEN", consumer.serviceKeys.published).integer == 4)
@@ -85,18 +77,10 @@ import Testing
             }
             try await consumer.subscribe("orders")
             let publisher = try await redis.broker("orders") { $0.companions = [] }
-            var published: Set<String> = []
-            for number in 1...10 {
-                published.insert(try await publisher.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
-            }
+            let published = try await publishOrders(10, from: publisher)
             try await redis.command("CONFIG", "RESETSTAT")
             let gate = Gate()
-            let consuming = Task {
-                try await consumer.consume(concurrency: 2) { event in
-                    await gate.wait()
-                    ledger.record(consumer, event)
-                }
-            }
+            let consuming = gatedConsumer(consumer, concurrency: 2, gate: gate, ledger: ledger)
             try await eventually("2 handlers wait at the gate") { gate.waiting == 2 }
             #expect(try await redis.commandCalls("rpop") == 1, "one pick took 2 events to start and 4 to hold")
             #expect(try await redis.command("HLEN", consumer.serviceKeys.inflight).integer == 6)
@@ -125,17 +109,9 @@ import Testing
             let consumer = try await redis.broker("billing") { $0.companions = [] }
             try await consumer.subscribe("orders")
             let publisher = try await redis.broker("orders") { $0.companions = [] }
-            var published: Set<String> = []
-            for number in 1...8 {
-                published.insert(try await publisher.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
-            }
+            let published = try await publishOrders(8, from: publisher)
             let gate = Gate()
-            let consuming = Task {
-                try await consumer.consume(concurrency: 8) { event in
-                    await gate.wait()
-                    ledger.record(consumer, event)
-                }
-            }
+            let consuming = gatedConsumer(consumer, concurrency: 8, gate: gate, ledger: ledger)
             try await eventually("8 handlers wait at the gate") { gate.waiting == 8 }
             try await redis.command("CONFIG", "RESETSTAT")
             // Redis holds every command for a second: the first ack run waits there while the
@@ -174,6 +150,27 @@ import Testing
             #expect(try await redis.command("HKEYS", consumer.serviceKeys.inflight).array?.compactMap(\.string) == [deliveries[1].eventId])
             #expect(try await redis.command("HEXISTS", consumer.serviceKeys.events, deliveries[1].eventId).integer == 1)
             for delivery in deliveries { consumer.leases.letGo(delivery.eventId) }
+        }
+    }
+}
+
+/// Publishes `count` events of `orders` and returns their ids.
+private func publishOrders(_ count: Int, from publisher: RedisEventBroker) async throws -> Set<String> {
+    var published: Set<String> = []
+    for number in 1...count {
+        published.insert(try await publisher.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
+    }
+    return published
+}
+
+/// Consumes with `concurrency` handlers that wait at `gate`, then record their event in `ledger`.
+private func gatedConsumer(
+    _ consumer: RedisEventBroker, concurrency: Int, gate: Gate, ledger: Ledger
+) -> Task<Void, any Error> {
+    Task {
+        try await consumer.consume(concurrency: concurrency) { event in
+            await gate.wait()
+            ledger.record(consumer, event)
         }
     }
 }
