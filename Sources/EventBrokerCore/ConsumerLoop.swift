@@ -8,8 +8,8 @@ import Synchronization
 /// front of the queue when it stops.
 ///
 /// Each queued event carries at most one wake-up marker, so a publish wakes one sleeping
-/// instance, not all of them. A pick that did not consume a marker removes one itself, which
-/// keeps markers from piling up. The `BLPOP` timeout is the safety net: a consumer looks at the
+/// instance per event, not all of them. A pick removes one marker per event it takes, but the
+/// one its caller took waking up, which keeps markers from piling up. The `BLPOP` timeout is the safety net: a consumer looks at the
 /// queue at least once per ``BrokerConfiguration/idlePollInterval``.
 final class ConsumerLoop: Sendable {
     private let broker: RedisEventBroker
