@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import RedisServerProcess
 
 #if canImport(Glibc)
 import Glibc
@@ -39,17 +40,6 @@ final class SpawnedProcess: Sendable {
         _ executable: String, _ arguments: [String], log: String?, environment: [String: String] = [:],
         service: String? = nil
     ) throws -> SpawnedProcess {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        var defaultSignals = sigset_t()
-        sigfillset(&defaultSignals)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
         defer { posix_spawn_file_actions_destroy(&fileActions) }
@@ -65,7 +55,7 @@ final class SpawnedProcess: Sendable {
         let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawnp(&pid, executable, &fileActions, &attributes, argv, envp)
+        let result = withDefaultSignalSpawnAttributes { posix_spawnp(&pid, executable, &fileActions, &$0, argv, envp) }
         guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
         return SpawnedProcess(pid: pid, service: service)
     }
