@@ -22,6 +22,10 @@ struct BenchmarkHooks {
         return configuration
     }
 
+    /// The share of traces the `sampled` variant records: one in ten, a usual rate for a service
+    /// handling thousands of requests a second.
+    static let samplingRatio = 0.1
+
     private let registry: PrometheusCollectorRegistry?
     private let inMemoryTracer: InMemoryTracer?
     private let exporting: ExportingTracer?
@@ -44,10 +48,11 @@ struct BenchmarkHooks {
             // Injections and extractions are not kept: that is bookkeeping for tests, not what a tracer does.
             let tracer = InMemoryTracer(recordInjections: false, recordExtractions: false)
             return BenchmarkHooks(registry: registry, inMemoryTracer: tracer, exporting: nil)
-        case .otel:
+        case .otel, .sampledOTel:
             _ = receiver.take()
-            return BenchmarkHooks(
-                registry: registry, inMemoryTracer: nil, exporting: try ExportingTracer(receiver: receiver, logger: logger))
+            let ratio = variant.tracer == .sampledOTel ? samplingRatio : nil
+            let exporting = try ExportingTracer(receiver: receiver, samplingRatio: ratio, logger: logger)
+            return BenchmarkHooks(registry: registry, inMemoryTracer: nil, exporting: exporting)
         }
     }
 
@@ -59,21 +64,23 @@ struct BenchmarkHooks {
 
     /// Throws unless the registry counted `events` published and acknowledged events of `topic`
     /// and the tracer recorded (or the collector received, as `exported`) a producer and a
-    /// consumer span per event.
+    /// consumer span per event, or, when it samples, about ``samplingRatio`` of them.
     func verify(events: Int, topic: String, exported: OTLPReceiver.Intake?) throws {
         if let exported {
             guard exported.refused == 0 else {
                 throw ObservabilityBenchmark.Failure(
                     description: "the collector refused \(exported.refused) export requests: \(exported.lastRefusal ?? "")")
             }
+            let expected = exporting?.samples == true ? Self.sampledRange(of: events) : events...events
             try Self.check(
-                producers: exported.spans.producer, consumers: exported.spans.consumer, events: events, holder: "the collector")
+                producers: exported.spans.producer, consumers: exported.spans.consumer, expected: expected,
+                holder: "the collector")
         }
         if let inMemoryTracer {
             let spans = inMemoryTracer.popFinishedSpans()
             try Self.check(
                 producers: spans.count { $0.kind == .producer }, consumers: spans.count { $0.kind == .consumer },
-                events: events, holder: "the in-memory tracer")
+                expected: events...events, holder: "the in-memory tracer")
         }
         if let registry {
             let exposition = registry.emitToString()
@@ -87,10 +94,20 @@ struct BenchmarkHooks {
         }
     }
 
-    private static func check(producers: Int, consumers: Int, events: Int, holder: String) throws {
-        guard producers == events, consumers == events else {
+    /// The spans of one kind a sampling tracer records of `events` traces: ``samplingRatio`` of
+    /// them, give or take six standard deviations of the binomial distribution (a false alarm
+    /// about once in 500 million runs).
+    static func sampledRange(of events: Int) -> ClosedRange<Int> {
+        let mean = Double(events) * samplingRatio
+        let spread = 6 * (mean * (1 - samplingRatio)).squareRoot()
+        return max(0, Int((mean - spread).rounded(.down)))...Int((mean + spread).rounded(.up))
+    }
+
+    private static func check(producers: Int, consumers: Int, expected: ClosedRange<Int>, holder: String) throws {
+        guard expected.contains(producers), expected.contains(consumers) else {
+            let what = expected.count == 1 ? "\(expected.lowerBound)" : "\(expected.lowerBound) to \(expected.upperBound)"
             throw ObservabilityBenchmark.Failure(
-                description: "\(holder) has \(producers) producer and \(consumers) consumer spans, not \(events) of each")
+                description: "\(holder) has \(producers) producer and \(consumers) consumer spans, not \(what) of each")
         }
     }
 }
@@ -100,17 +117,29 @@ struct BenchmarkHooks {
 /// global tracer.
 private struct ExportingTracer {
     let tracer: any Tracer
+    /// Whether the tracer records only some traces.
+    let samples: Bool
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
     private let receiver: OTLPReceiver
 
-    init(receiver: OTLPReceiver, logger: Logger) throws {
+    /// A tracer exporting to `receiver` that records every trace, or the share `samplingRatio` of
+    /// them (parent-based: a span with a sampled parent is recorded, a root one by its trace ID).
+    init(receiver: OTLPReceiver, samplingRatio: Double?, logger: Logger) throws {
         var configuration = OTel.Configuration.default
         configuration.serviceName = "observability-benchmark"
         configuration.diagnosticLogger = .custom(logger)
         configuration.metrics.enabled = false
         configuration.logs.enabled = false
         configuration.traces.sampler = .alwaysOn
+        if let samplingRatio {
+            guard let sampler = OTel.Configuration.TracesConfiguration.SamplerConfiguration.parentBasedTraceIDRatio(
+                ratio: samplingRatio)
+            else {
+                throw ObservabilityBenchmark.Failure(description: "\(samplingRatio) is no sampling ratio")
+            }
+            configuration.traces.sampler = sampler
+        }
         configuration.traces.batchSpanProcessor = BenchmarkHooks.batchSpanProcessor
         configuration.traces.exporter = .otlp
         configuration.traces.otlpExporter.protocol = .httpProtobuf
@@ -118,6 +147,7 @@ private struct ExportingTracer {
         let backend = try OTel.makeTracingBackend(configuration: configuration)
         let group = ServiceGroup(configuration: .init(services: [backend.service], logger: logger))
         self.tracer = backend.factory
+        self.samples = samplingRatio != nil
         self.group = group
         self.receiver = receiver
         self.running = Task { try await group.run() }

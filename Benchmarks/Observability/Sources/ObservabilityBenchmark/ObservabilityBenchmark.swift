@@ -27,23 +27,30 @@ struct ObservabilityBenchmark {
         /// swift-otel's tracer in `BrokerConfiguration.tracer`, sampling every span, exporting
         /// them in batches over OTLP/HTTP (protobuf) to a collector on loopback.
         case otel
-        /// `metrics` and `otel` together: what a production service runs.
+        /// `metrics` and `otel` together.
         case both
+        /// `metrics` and swift-otel's tracer sampling about one trace in ten (a parent-based
+        /// trace-ID ratio of ``BenchmarkHooks/samplingRatio``): what a busy production service runs.
+        case sampled
         /// swift-distributed-tracing's `InMemoryTracer`, the tracer of the tests, keeping every span.
         case memory
 
         /// The tracers a variant can have.
         enum TracerKind {
             case inMemory
+            /// swift-otel's, recording every span.
             case otel
+            /// swift-otel's, recording the spans of about ``BenchmarkHooks/samplingRatio`` of the traces.
+            case sampledOTel
         }
 
-        var recordsMetrics: Bool { self == .metrics || self == .both }
+        var recordsMetrics: Bool { self == .metrics || self == .both || self == .sampled }
 
         var tracer: TracerKind? {
             switch self {
             case .none, .metrics: nil
             case .otel, .both: .otel
+            case .sampled: .sampledOTel
             case .memory: .inMemory
             }
         }

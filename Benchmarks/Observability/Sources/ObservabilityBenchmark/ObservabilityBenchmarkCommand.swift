@@ -14,13 +14,14 @@ struct ObservabilityBenchmarkCommand: AsyncParsableCommand {
             redis-server, a publisher broker (shop) and a consumer broker (billing, \
             subscribed to orders), publishes --events orders of about 100 B from --concurrency tasks \
             while billing handles them with --concurrency handlers in flight, and times from the first \
-            publish to the last event handled. Five variants: none (no observer, no tracer), metrics \
+            publish to the last event handled. Six variants: none (no observer, no tracer), metrics \
             (BrokerMetrics on swift-prometheus), otel (swift-otel's tracer exporting every span over \
-            OTLP/HTTP to the collector), both (metrics and otel) and memory (the in-memory tracer of \
-            the tests). After a warm-up run, every round runs the five in a rotating order; the table \
-            shows each variant's median and its cost against none. Every event must be handled \
-            exactly once, and the hooks must have recorded each one (the collector must have received \
-            every span), or the command fails. Run it from a release build: \
+            OTLP/HTTP to the collector), both (metrics and otel), sampled (metrics and swift-otel's \
+            tracer recording one trace in ten) and memory (the in-memory tracer of the tests). After a \
+            warm-up run, every round runs the variants in a rotating order; the table shows each \
+            variant's median and its cost against none. Every event must be handled exactly once, and \
+            the hooks must have recorded each one (the collector must have received every span, or \
+            about a tenth of them when sampling), or the command fails. Run it from a release build: \
             swift run -c release --package-path Benchmarks/Observability observability-benchmark
             """)
 
@@ -34,7 +35,7 @@ struct ObservabilityBenchmarkCommand: AsyncParsableCommand {
 
     /// The variants to run besides none.
     @Option(
-        help: "The variants to run, comma-separated, from metrics, otel, both and memory; none, the baseline, always runs.",
+        help: "The variants to run, comma-separated, from metrics, otel, both, sampled and memory; none, the baseline, always runs.",
         transform: { try ObservabilityBenchmarkCommand.variants($0) })
     var variants: [ObservabilityBenchmark.Variant] = ObservabilityBenchmark.Variant.allCases
 
@@ -75,7 +76,7 @@ struct ObservabilityBenchmarkCommand: AsyncParsableCommand {
     static func variants(_ list: String) throws -> [ObservabilityBenchmark.Variant] {
         let named = try list.split(separator: ",", omittingEmptySubsequences: false).map { name in
             guard let variant = ObservabilityBenchmark.Variant(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--variants: '\(name)' is no variant; use metrics, otel, both or memory.")
+                throw ValidationError("--variants: '\(name)' is no variant; use metrics, otel, both, sampled or memory.")
             }
             return variant
         }

@@ -29,7 +29,7 @@ import Testing
         let report = try outcome.get()
 
         #expect(report.events == 200)
-        #expect(report.variants.map(\.variant) == [.none, .metrics, .otel, .both, .memory])
+        #expect(report.variants.map(\.variant) == [.none, .metrics, .otel, .both, .sampled, .memory])
         for result in report.variants {
             #expect(result.runs.count == 1)
             for run in result.runs {
@@ -39,7 +39,7 @@ import Testing
         }
         #expect(report.variants.first?.costPercent == 0)
         let table = ObservabilityBenchmark.table(report)
-        for variant in ["none", "metrics", "otel", "both", "memory"] {
+        for variant in ["none", "metrics", "otel", "both", "sampled", "memory"] {
             #expect(table.contains("\n\(variant) "), "\(table)")
         }
         #expect(table.contains("handled exactly once; lost: 0, duplicates: 0"))
@@ -49,8 +49,14 @@ import Testing
         #expect(try ObservabilityBenchmarkCommand.variants("otel") == [.none, .otel])
         #expect(try ObservabilityBenchmarkCommand.variants("memory, metrics") == [.none, .metrics, .memory])
         #expect(try ObservabilityBenchmarkCommand.variants("none") == [.none])
+        #expect(try ObservabilityBenchmarkCommand.variants("sampled,otel") == [.none, .otel, .sampled])
         #expect(throws: (any Error).self) { try ObservabilityBenchmarkCommand.variants("otel,zipkin") }
         #expect(throws: (any Error).self) { try ObservabilityBenchmarkCommand.variants("") }
+    }
+
+    @Test func aSamplingTracerIsExpectedToRecordAboutATenthOfTheTraces() {
+        #expect(BenchmarkHooks.sampledRange(of: 20_000) == 1_745...2_255)
+        #expect(BenchmarkHooks.sampledRange(of: 200) == 0...46)
     }
 
     @Test func theCollectorCountsSpansByKindAndRefusesWhatIsNoExport() async throws {
