@@ -1,10 +1,13 @@
 #!lua flags=allow-oom
 -- name: pick
--- version: 3
+-- version: 4
 -- summary: Hands the next events of a service, up to a limit, to one instance under a lease:
 --   moves their ids to in-flight with a deadline from the server clock and a fresh owner token
 --   each. Expired leases and due retries are put back by the sweep script, so a pick costs the
 --   same whatever waits, and the same number of commands however many events it takes.
+--   Then sets the wake-up markers to what the queue left needs: one per limit's worth of
+--   events, at most 16 (each instance they wake wakes more the same way), none for an empty
+--   queue, so sleeping instances wake only when there is work for them.
 --   Allowed when Redis is out of memory: draining the queue is how memory comes back.
 -- keys:
 --   1. published: list of queued event ids, the next one at the right end
@@ -17,8 +20,7 @@
 --   1. owner: unique per pick (the broker sends "<instance id>.<pick number>"), so no two
 --      deliveries of an event ever share a token, even after a release lowered its count
 --   2. lease length in milliseconds, a positive integer
---   3. "1" when the caller already took a wake marker for this pick, else "0"
---   4. the most events to hand out, from 1 to 1000
+--   3. the most events to hand out, from 1 to 1000
 -- returns:
 --   {remaining} when there was nothing to hand out
 --   {remaining, deadline, id, envelope, deliveryCount, token, id, envelope, ...} otherwise,
@@ -28,15 +30,31 @@
 
 local published, events, inflight, leases, deliveries, wake =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local lease, limit = tonumber(ARGV[2]), tonumber(ARGV[4])
+local lease, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
 if ARGV[1] == '' or not lease or lease < 1 or lease ~= math.floor(lease)
-  or (ARGV[3] ~= '0' and ARGV[3] ~= '1')
   or not limit or limit < 1 or limit > 1000 or limit ~= math.floor(limit) then
-  return redis.error_reply('BROKER_ARGUMENTS pick needs an owner, a lease of at least 1 ms, ' ..
-    '"0" or "1", and a limit from 1 to 1000')
+  return redis.error_reply('BROKER_ARGUMENTS pick needs an owner, a lease of at least 1 ms ' ..
+    'and a limit from 1 to 1000')
 end
+
+-- Leaves as many markers as instances should wake for `remaining` queued events.
+local function set_markers(remaining)
+  local wanted = math.min(math.ceil(remaining / limit), 16)
+  local held = redis.call('LLEN', wake)
+  if held < wanted then
+    local markers = {}
+    for i = 1, wanted - held do
+      markers[i] = '1'
+    end
+    redis.call('LPUSH', wake, unpack(markers))
+  elseif held > wanted then
+    redis.call('LPOP', wake, held - wanted)
+  end
+end
+
 local ids = redis.call('RPOP', published, limit)
 if not ids then
+  set_markers(0)
   return { 0 }
 end
 -- The leases first: should a later step fail on a foreign value, the sweep still finds the
@@ -49,11 +67,6 @@ for i = 1, #ids do
   scored[2 * i] = ids[i]
 end
 redis.call('ZADD', leases, unpack(scored))
--- One marker per event taken, but the one the caller already took.
-local markers = #ids - tonumber(ARGV[3])
-if markers > 0 then
-  redis.call('LPOP', wake, markers)
-end
 local envelopes = redis.call('HMGET', events, unpack(ids))
 local counts = redis.call('HMGET', deliveries, unpack(ids))
 local reply = { 0, deadline }
@@ -81,6 +94,7 @@ if #ghosts > 0 then
   redis.call('HDEL', deliveries, unpack(ghosts))
 end
 reply[1] = redis.call('LLEN', published)
+set_markers(reply[1])
 if #tokens == 0 then
   return { reply[1] }
 end

@@ -1,16 +1,17 @@
 #!lua
 -- name: publish
--- version: 2
+-- version: 3
 -- summary: Queues events of one topic for every service subscribed to it, all of them or none,
 --   provided the caller's view of the subscribers is current, and wakes one instance of each
---   per event. The same number of commands however many events it queues.
+--   (one wake-up marker, unless one is waiting already; the pick of the instance it wakes
+--   wakes more when it leaves events). The same number of commands however many events it queues.
 -- keys:
 --   1. topic subscribers: set of the names of the services subscribed to the topic
 --   2. topic version: counter raised by every change of the subscribers
 --   then, for each subscriber the caller assumed, three keys of that service:
 --   3+3i. published: list of queued event ids, the next one at the right end
 --   4+3i. events: hash of event id to envelope
---   5+3i. wake: list of wake-up markers, one per queued event at most
+--   5+3i. wake: list of wake-up markers
 -- argv:
 --   1. the topic version the caller assumed ("0" for a topic never subscribed)
 --   2. the topic, sent as the notification message
@@ -65,20 +66,21 @@ end
 for s = 0, services - 1 do
   local published, events, wake = KEYS[3 + 3 * s], KEYS[4 + 3 * s], KEYS[5 + 3 * s]
   local held = redis.call('HMGET', events, unpack(ids))
-  local fields, fresh, markers, seen = {}, {}, {}, {}
+  local fields, fresh, seen = {}, {}, {}
   for j = 1, count do
     if not held[j] and not seen[ids[j]] then
       seen[ids[j]] = true
       fields[#fields + 1] = ids[j]
       fields[#fields + 1] = envelopes[j]
       fresh[#fresh + 1] = ids[j]
-      markers[#markers + 1] = '1'
     end
   end
   if #fresh > 0 then
     redis.call('HSET', events, unpack(fields))
     redis.call('LPUSH', published, unpack(fresh))
-    redis.call('LPUSH', wake, unpack(markers))
+    if redis.call('LLEN', wake) == 0 then
+      redis.call('LPUSH', wake, '1')
+    end
     redis.call('PUBLISH', channels[s + 1], ARGV[2])
   end
 end

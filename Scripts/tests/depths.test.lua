@@ -28,7 +28,7 @@ local function queued(s, id)
 end
 
 local function pick(s, owner)
-  return run('pick', { s.published, s.events, s.inflight, s.leases, s.deliveries, s.wake }, { owner, 30000, '0', 1 })
+  return run('pick', { s.published, s.events, s.inflight, s.leases, s.deliveries, s.wake }, { owner, 30000, 1 })
 end
 
 local function nack(s, id, token, delay, max)

@@ -2,7 +2,7 @@
 -- Expired leases and due retries are the sweep's work (sweep.test.lua), never the pick's.
 --
 -- KEYS: published, events, inflight, leases, deliveries, wake
--- ARGV: owner, lease milliseconds, "1"/"0" (marker already taken), the most events to take
+-- ARGV: owner, lease milliseconds, the most events to take
 -- Lease deadlines come from the server clock: tests bound them with TIME and mask them in the
 -- keyspace dump; expired leases are set up with scores in the past instead of sleeping.
 
@@ -18,11 +18,13 @@ local function now()
   return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
 
--- Queues events as publish.lua does: id at the left end, envelope, one wake marker each.
+-- Queues events as publish.lua does: id at the left end, envelope, a wake marker unless one waits.
 local function queue(...)
   for _, id in ipairs({ ... }) do
     call('LPUSH', published_key, id)
     call('HSET', events, id, 'envelope of ' .. id)
+  end
+  if call('LLEN', wake) == 0 then
     call('LPUSH', wake, '1')
   end
 end
@@ -35,8 +37,8 @@ local function in_flight(id, token, deadline, count)
   call('HSET', deliveries, id, count or 1)
 end
 
-local function pick(owner, marker_taken, limit)
-  return run('pick', keys, { owner or 'instance-a', 30000, marker_taken or '0', limit or 1 })
+local function pick(owner, limit)
+  return run('pick', keys, { owner or 'instance-a', 30000, limit or 1 })
 end
 
 test('an empty queue hands out nothing and writes nothing', function()
@@ -44,10 +46,10 @@ test('an empty queue hands out nothing and writes nothing', function()
   assert_equal(call('KEYS', '*'), {})
 end)
 
-test('an empty queue keeps stray wake markers', function()
-  call('LPUSH', wake, '1')
-  assert_equal(pick('instance-a', '0'), { 0 })
-  assert_equal(call('LLEN', wake), 1)
+test('an empty queue clears stray wake markers: no instance has work to wake for', function()
+  call('LPUSH', wake, '1', '1')
+  assert_equal(pick(), { 0 })
+  assert_equal(call('KEYS', '*'), {})
 end)
 
 test('hands out the oldest event with its envelope, count 1, a token and a deadline', function()
@@ -75,31 +77,36 @@ end)
 test('the lease length ARGV[2] sets the deadline', function()
   queue('e1')
   local before = now()
-  local reply = run('pick', keys, { 'instance-a', 1, '0', 1 })
+  local reply = run('pick', keys, { 'instance-a', 1, 1 })
   local after = now()
   assert_between(reply[2], before + 1, after + 1, 'a lease of 1 ms')
   mask_score(leases, 'e1')
 end)
 
-test('"0": the script removes one wake marker for the caller', function()
-  queue('e1', 'e2')
-  pick('instance-a', '0')
-  assert_equal(call('LLEN', wake), 1)
+test('events left behind keep one marker per limit\'s worth, so as many instances wake', function()
+  queue('e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7')
+  call('LPOP', wake)
+  pick('instance-a', 2)
+  assert_equal(call('LLEN', wake), 3, '5 events left, 2 per pick: 3 instances to wake')
+  pick('instance-a', 2)
+  assert_equal(call('LLEN', wake), 2, '3 left: the marker too many goes')
+  pick('instance-a', 3)
+  assert_equal(call('EXISTS', wake), 0, 'the last marker goes with the last event')
+  for i = 1, 7 do mask_score(leases, 'e' .. i) end
+end)
+
+test('at most 16 markers, however long the queue: each instance woken wakes more', function()
+  for i = 1, 40 do queue('e' .. i) end
+  pick('instance-a', 1)
+  assert_equal(call('LLEN', wake), 16)
   mask_score(leases, 'e1')
 end)
 
-test('"1": a caller that already took a marker with BLPOP leaves the others', function()
+test('a caller that took the only marker with BLPOP and leaves events behind puts one back', function()
   queue('e1', 'e2')
   call('LPOP', wake)
-  pick('instance-a', '1')
+  pick()
   assert_equal(call('LLEN', wake), 1)
-  mask_score(leases, 'e1')
-end)
-
-test('the last marker goes with the last event', function()
-  queue('e1')
-  pick('instance-a', '0')
-  assert_equal(call('EXISTS', wake), 0)
   mask_score(leases, 'e1')
 end)
 
@@ -130,7 +137,7 @@ end)
 test('an expired lease stays in flight: putting it back is the sweep\'s work', function()
   in_flight('e1', 'instance-b:1', 0)
   queue('e2')
-  local reply = pick('instance-a', '0')
+  local reply = pick('instance-a')
   assert_equal({ reply[1], reply[3], reply[5], reply[6] }, { 0, 'e2', 1, 'instance-a:1' })
   assert_equal(call('HGET', inflight, 'e1'), 'instance-b:1', 'the old token stays')
   assert_equal(call('ZSCORE', leases, 'e1'), '0')
@@ -162,7 +169,7 @@ test('a queued id without an envelope is dropped with its delivery count', funct
   call('LPUSH', published_key, 'ghost')
   call('LPUSH', wake, '1')
   call('HSET', deliveries, 'ghost', 4)
-  assert_equal(pick('instance-a', '0'), { 0 })
+  assert_equal(pick(), { 0 })
   assert_equal(call('KEYS', '*'), {}, 'id, marker and count are gone')
 end)
 
@@ -178,7 +185,7 @@ test('a pick takes up to its limit, oldest first, under one deadline, each with 
   queue('e1', 'e2', 'e3')
   call('HSET', deliveries, 'e2', 4)
   local before = now()
-  local reply = pick('instance-a', '0', 2)
+  local reply = pick('instance-a', 2)
   local after = now()
   assert_equal(#reply, 10, 'two values, then four per event')
   assert_equal(reply[1], 1, 'e3 remains')
@@ -189,17 +196,16 @@ test('a pick takes up to its limit, oldest first, under one deadline, each with 
   assert_equal(call('HGETALL', deliveries), { 'e2', '5', 'e1', '1' })
   assert_equal(call('ZRANGE', leases, 0, -1, 'WITHSCORES'), { 'e1', tostring(reply[2]), 'e2', tostring(reply[2]) })
   assert_equal(call('LRANGE', published_key, 0, -1), { 'e3' })
-  assert_equal(call('LLEN', wake), 1, 'one marker went with each event taken')
+  assert_equal(call('LLEN', wake), 1, 'one marker for the event left')
   for _, id in ipairs({ 'e1', 'e2' }) do mask_score(leases, id) end
 end)
 
 test('a limit beyond the queue takes what there is', function()
   queue('e1', 'e2')
-  local reply = pick('instance-a', '1', 100)
+  local reply = pick('instance-a', 100)
   assert_equal({ reply[1], #reply, reply[3], reply[7] }, { 0, 10, 'e1', 'e2' })
-  assert_equal(call('EXISTS', published_key), 0)
-  assert_equal(call('LLEN', wake), 1, 'the caller took one marker already: the script takes the other')
-  assert_equal(pick('instance-a', '0', 100), { 0 })
+  assert_equal(call('EXISTS', published_key, wake), 0, 'no event left, no marker')
+  assert_equal(pick('instance-a', 100), { 0 })
   for _, id in ipairs({ 'e1', 'e2' }) do mask_score(leases, id) end
 end)
 
@@ -208,7 +214,7 @@ test('ids without an envelope among those taken are dropped; the others are hand
   call('LPUSH', published_key, 'ghost')
   call('HSET', deliveries, 'ghost', 2)
   queue('e2')
-  local reply = pick('instance-a', '0', 3)
+  local reply = pick('instance-a', 3)
   assert_equal({ reply[1], #reply, reply[3], reply[7] }, { 0, 10, 'e1', 'e2' })
   assert_equal(call('HKEYS', inflight), { 'e1', 'e2' })
   assert_equal(call('ZRANGE', leases, 0, -1), { 'e1', 'e2' })
@@ -219,7 +225,8 @@ end)
 test('a pick that takes only ids without an envelope hands out nothing', function()
   call('LPUSH', published_key, 'ghost-1', 'ghost-2')
   queue('e1')
-  assert_equal(pick('instance-a', '0', 2), { 1 })
+  assert_equal(pick('instance-a', 2), { 1 })
+  assert_equal(call('LLEN', wake), 1, 'a marker for the event left')
   assert_equal(call('EXISTS', inflight, leases, deliveries), 0)
   assert_equal(pick()[3], 'e1')
   mask_score(leases, 'e1')
@@ -236,41 +243,32 @@ end)
 local function assert_refused(argv, what)
   queue('e1')
   assert_error(run('pick', keys, argv),
-    'BROKER_ARGUMENTS pick needs an owner, a lease of at least 1 ms, "0" or "1", and a limit from 1 to 1000', what)
+    'BROKER_ARGUMENTS pick needs an owner, a lease of at least 1 ms and a limit from 1 to 1000', what)
   assert_equal(call('LRANGE', published_key, 0, -1), { 'e1' }, what)
   assert_equal(call('LLEN', wake), 1, what)
   assert_equal(call('EXISTS', inflight, leases, deliveries), 0, what)
 end
 
 test('BROKER_ARGUMENTS: an empty owner moves nothing', function()
-  assert_refused({ '', 30000, '0', 1 })
+  assert_refused({ '', 30000, 1 })
 end)
 
 test('BROKER_ARGUMENTS: a lease that is not a positive whole number of ms moves nothing', function()
   for _, lease in ipairs({ '0', '-5', '1.5', 'soon', '' }) do
     call('FLUSHALL')
-    assert_refused({ 'instance-a', lease, '0', 1 }, 'lease ' .. lease)
-  end
-end)
-
-test('BROKER_ARGUMENTS: a marker flag other than "0" or "1" moves nothing', function()
-  for _, flag in ipairs({ '2', 'true', '' }) do
-    call('FLUSHALL')
-    assert_refused({ 'instance-a', 30000, flag, 1 }, 'flag ' .. flag)
+    assert_refused({ 'instance-a', lease, 1 }, 'lease ' .. lease)
   end
 end)
 
 test('BROKER_ARGUMENTS: a limit that is not a whole number from 1 to 1000 moves nothing', function()
   for _, limit in ipairs({ '0', '-1', '1001', '2.5', 'all', '' }) do
     call('FLUSHALL')
-    assert_refused({ 'instance-a', 30000, '0', limit }, 'limit ' .. limit)
+    assert_refused({ 'instance-a', 30000, limit }, 'limit ' .. limit)
   end
 end)
 
 test('BROKER_ARGUMENTS: missing arguments move nothing', function()
-  assert_refused({ 'instance-a', 30000, '0' }, 'no limit')
-  call('FLUSHALL')
-  assert_refused({ 'instance-a', 30000 }, 'no flag')
+  assert_refused({ 'instance-a', 30000 }, 'no limit')
   call('FLUSHALL')
   assert_refused({ 'instance-a' }, 'no lease')
   call('FLUSHALL')

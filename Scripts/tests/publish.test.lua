@@ -58,7 +58,15 @@ test('new events queue at the left end, behind those already waiting', function(
   publish('1', 'e1', 'first', { billing })
   publish('1', 'e2', 'second', { billing })
   assert_equal(call('LRANGE', billing.published, 0, -1), { 'e2', 'e1' }, 'e1 is next at the right end')
-  assert_equal(call('LLEN', billing.wake), 2, 'one marker per queued event')
+  assert_equal(call('LLEN', billing.wake), 1, 'a marker already waits: no second one')
+end)
+
+test('a marker is pushed again once an instance took the last one', function()
+  subscribed('1', 'billing')
+  publish('1', 'e1', 'first', { billing })
+  call('LPOP', billing.wake)
+  publish('1', 'e2', 'second', { billing })
+  assert_equal(call('LLEN', billing.wake), 1)
 end)
 
 test('envelopes are stored byte for byte', function()
@@ -173,15 +181,15 @@ test('a foreign version key fails with the server\'s WRONGTYPE and writes nothin
   assert_equal(call('EXISTS', billing.published, billing.events, billing.wake), 0)
 end)
 
-test('several events in one call are queued in order, each with its marker; one notification per service', function()
+test('several events in one call are queued in order, with one marker and one notification per service', function()
   subscribed('2', 'billing', 'shipping')
   publish('2', 'e0', 'already waiting', { billing })
   assert_equal(publish_all('2', { { 'e1', 'one' }, { 'e2', 'two' }, { 'e3', 'three' } }, { billing, shipping }), { 'ok', 2 })
   assert_equal(call('LRANGE', billing.published, 0, -1), { 'e3', 'e2', 'e1', 'e0' }, 'e0 is next, then e1')
   assert_equal(call('LRANGE', shipping.published, 0, -1), { 'e3', 'e2', 'e1' })
   assert_equal(call('HGETALL', shipping.events), { 'e1', 'one', 'e2', 'two', 'e3', 'three' })
-  assert_equal(call('LLEN', billing.wake), 4)
-  assert_equal(call('LLEN', shipping.wake), 3)
+  assert_equal(call('LLEN', billing.wake), 1, 'e0\'s marker still waits')
+  assert_equal(call('LLEN', shipping.wake), 1)
   assert_equal(published(), {
     { billing.channel, 'orders' }, { billing.channel, 'orders' }, { shipping.channel, 'orders' },
   })
@@ -193,7 +201,7 @@ test('in one call, ids a service holds and ids named twice are queued once', fun
   assert_equal(publish_all('1', { { 'e1', 'again' }, { 'e2', 'two' }, { 'e2', 'two again' } }, { billing }), { 'ok', 1 })
   assert_equal(call('LRANGE', billing.published, 0, -1), { 'e2', 'e1' })
   assert_equal(call('HGETALL', billing.events), { 'e1', 'first', 'e2', 'two' })
-  assert_equal(call('LLEN', billing.wake), 2)
+  assert_equal(call('LLEN', billing.wake), 1)
 end)
 
 test('a call whose every id is held already writes and notifies nothing', function()

@@ -41,7 +41,7 @@ test('the next pick hands the event out with the count it had before the release
   in_flight('e1', 'instance-a:1', 1)
   run('release', keys, { 'e1', 'instance-a:1' })
   assert_equal(call('HGET', deliveries, 'e1'), '0')
-  local reply = run('pick', { published_key, events, inflight, leases, deliveries, wake }, { 'instance-b', 30000, '0', 1 })
+  local reply = run('pick', { published_key, events, inflight, leases, deliveries, wake }, { 'instance-b', 30000, 1 })
   assert_equal({ reply[3], reply[5], reply[6] }, { 'e1', 1, 'instance-b:1' })
   mask_score(leases, 'e1')
 end)

@@ -20,7 +20,7 @@ local function dead_letter(id, at)
 end
 
 local function pick(owner)
-  return run('pick', { published_key, events, inflight, leases, deliveries, wake }, { owner, 30000, '0', 1 })
+  return run('pick', { published_key, events, inflight, leases, deliveries, wake }, { owner, 30000, 1 })
 end
 
 test('puts a dead letter back at the back of the queue with its envelope and one wake marker', function()

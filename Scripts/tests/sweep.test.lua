@@ -54,7 +54,7 @@ local function sweep(guard_ms, limit, max, cap)
 end
 
 local function pick(owner)
-  return run('pick', { published_key, events, inflight, leases, deliveries, wake }, { owner, 30000, '0', 1 })
+  return run('pick', { published_key, events, inflight, leases, deliveries, wake }, { owner, 30000, 1 })
 end
 
 test('nothing to do: the sweep takes the guard, answers {1, 0, 0, 0, 0} and writes nothing else', function()

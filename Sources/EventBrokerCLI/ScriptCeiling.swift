@@ -64,7 +64,7 @@ struct ScriptCeiling {
             subscribers: [Self.service])
         let publishRate = try await benchmark(publish, load: load, requests: requests, keyspace: 2_000_000_000)
         let queued = try await admin.send("LLEN", keys.published).integer ?? 0
-        let pick = BrokerScripts.pickCall(service: keys, owner: "ceiling", lease: .seconds(600), markerTaken: false)
+        let pick = BrokerScripts.pickCall(service: keys, owner: "ceiling", lease: .seconds(600))
         let pickRate = try await benchmark(pick, load: load, requests: Int(queued), keyspace: nil)
 
         let held = requests * 10

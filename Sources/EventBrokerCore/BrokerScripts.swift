@@ -139,14 +139,13 @@ package struct BrokerScripts: Sendable {
 
     /// The pick script's run for up to `limit` events of `service` under leases owned by `owner`.
     package static func pickCall(
-        service: ServiceKeys, owner: String, lease: Duration, markerTaken: Bool, limit: Int = 1
+        service: ServiceKeys, owner: String, lease: Duration, limit: Int = 1
     ) -> ScriptCall {
         ScriptCall(
             script: .pick,
             keys: [service.published, service.events, service.inflight, service.leases, service.deliveries, service.wake],
             arguments: [
-                Array(owner.utf8), Array(String(lease.wholeMilliseconds).utf8), Array((markerTaken ? "1" : "0").utf8),
-                Array(String(limit).utf8),
+                Array(owner.utf8), Array(String(lease.wholeMilliseconds).utf8), Array(String(limit).utf8),
             ])
     }
 
@@ -160,10 +159,10 @@ package struct BrokerScripts: Sendable {
     /// Moves the next events of `service`, up to `limit` (from 1 to ``batchLimit``), to
     /// in-flight under leases owned by `owner`.
     func pick(
-        service: ServiceKeys, owner: String, lease: Duration, markerTaken: Bool, limit: Int = 1
+        service: ServiceKeys, owner: String, lease: Duration, limit: Int = 1
     ) async throws -> PickOutcome {
         let reply = try await runner.run(
-            Self.pickCall(service: service, owner: owner, lease: lease, markerTaken: markerTaken, limit: limit))
+            Self.pickCall(service: service, owner: owner, lease: lease, limit: limit))
         guard let items = reply.array, let remaining = items.first?.integer else { throw unexpected("pick", reply) }
         guard items.count > 1 else { return PickOutcome(remaining: Int(remaining), events: []) }
         guard items.count % 4 == 2, let deadline = items[1].integer else { throw unexpected("pick", reply) }

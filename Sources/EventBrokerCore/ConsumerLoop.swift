@@ -7,10 +7,12 @@ import Synchronization
 /// wake-up list when the queue is empty. Prefetched events it never started go back to the
 /// front of the queue when it stops.
 ///
-/// Each queued event carries at most one wake-up marker, so a publish wakes one sleeping
-/// instance per event, not all of them. A pick removes one marker per event it takes, but the
-/// one its caller took waking up, which keeps markers from piling up. The `BLPOP` timeout is the safety net: a consumer looks at the
-/// queue at least once per ``BrokerConfiguration/idlePollInterval``.
+/// A publish leaves one wake-up marker, so it wakes one sleeping instance, not all of them; a
+/// pick that leaves events behind leaves a marker per limit's worth of them (at most 16), so
+/// each instance woken wakes as many more as there is work for, and a pick that empties the
+/// queue clears them, so no instance wakes for nothing (scripts `publish` and `pick`). The
+/// `BLPOP` timeout is the safety net: a consumer looks at the queue at least once per
+/// ``BrokerConfiguration/idlePollInterval``.
 final class ConsumerLoop: Sendable {
     private let broker: RedisEventBroker
     private let concurrency: Int
@@ -66,7 +68,6 @@ final class ConsumerLoop: Sendable {
         await withTaskGroup(of: Void.self) { handlers in
             var running = 0
             var lookNow = true
-            var markerTaken = false
             var failures = 0
             while !isStopping {
                 if running >= concurrency {
@@ -80,13 +81,13 @@ final class ConsumerLoop: Sendable {
                     continue
                 }
                 if !lookNow {
-                    markerTaken = await waitForWakeUp()
+                    await waitForWakeUp()
                     if isStopping { break }
                 }
                 do {
                     // As many events as there are free handlers, and the prefetch, in one pick.
                     let next = try await broker.takeNext(
-                        markerTaken: markerTaken, limit: min(concurrency - running + prefetch, BrokerScripts.batchLimit))
+                        limit: min(concurrency - running + prefetch, BrokerScripts.batchLimit))
                     failures = 0
                     lookNow = next.remaining > 0
                     let deliveries = next.taken.reversed().compactMap { taken -> Delivery? in
@@ -101,7 +102,6 @@ final class ConsumerLoop: Sendable {
                     await pause(afterFailures: failures)
                     lookNow = true
                 }
-                markerTaken = false
             }
             // What a stop request picked while it was on its way.
             await broker.giveBack(prefetched.withLock { prefetched in
@@ -111,18 +111,16 @@ final class ConsumerLoop: Sendable {
         }
     }
 
-    /// Waits for a wake-up marker for at most the idle poll interval; `true` when it took one.
-    private func waitForWakeUp() async -> Bool {
+    /// Waits for a wake-up marker, taking it, for at most the idle poll interval.
+    private func waitForWakeUp() async {
         let timeout = String(broker.configuration.idlePollInterval.secondsValue)
         do {
-            let reply = try await waitConnection.send("BLPOP", broker.serviceKeys.wake, timeout)
-            return reply != .null
+            _ = try await waitConnection.send("BLPOP", broker.serviceKeys.wake, timeout)
         } catch {
             if !isStopping {
                 broker.logger.warning("Waiting for events failed; looking at the queue anyway", metadata: ["error": "\(error)"])
                 await pause(afterFailures: 1)
             }
-            return false
         }
     }
 

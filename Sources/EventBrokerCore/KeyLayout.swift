@@ -12,7 +12,7 @@
 /// {reb}:v1:s:<service>:inflight    hash   event id → owner token of the current delivery
 /// {reb}:v1:s:<service>:leases      zset   event id → lease deadline (ms, Redis clock)
 /// {reb}:v1:s:<service>:deliveries  hash   event id → times handed out
-/// {reb}:v1:s:<service>:wake        list   wake-up markers, at most one per queued event
+/// {reb}:v1:s:<service>:wake        list   wake-up markers, one per instance that should wake
 /// {reb}:v1:s:<service>:retries     zset   event id → when a failed event may run again (ms)
 /// {reb}:v1:s:<service>:dead        zset   dead-lettered event id → when it died (ms)
 /// {reb}:v1:s:<service>:dead-letters hash  "<id>:envelope", "<id>:error", "<id>:deliveries"

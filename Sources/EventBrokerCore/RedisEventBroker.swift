@@ -259,7 +259,7 @@ public final class RedisEventBroker: Sendable {
     /// Queues `events` of `topic` in one publish script run for the topic's subscribers, as this
     /// instance last saw them, refreshing its view when the script says it is stale; returns
     /// for each event the number of services it was queued for.
-    private func queue(_ events: [(id: String, envelope: [UInt8])], topic: String) async throws -> [Int] {
+    func queue(_ events: [(id: String, envelope: [UInt8])], topic: String) async throws -> [Int] {
         for _ in 0..<8 {
             let view = state.withLock { $0.subscriberViews[topic] } ?? SubscriberView(version: "0", services: [])
             let outcome = try await scripts.publish(
@@ -276,7 +276,8 @@ public final class RedisEventBroker: Sendable {
         throw BrokerError.subscribersKeptChanging(topic: topic)
     }
 
-    private func encode(_ event: Event, id: String) throws -> [UInt8] {
+    /// `event`'s envelope under `id`, in the writing codec.
+    func encode(_ event: Event, id: String) throws -> [UInt8] {
         let codec = codecs.writer
         do {
             let payload = try event.payload.map { try codec.encodePayload($0) }
@@ -303,7 +304,7 @@ public final class RedisEventBroker: Sendable {
     public func pick(_ handler: (DeliveredEvent) async throws -> Void) async throws -> Bool {
         try work.enter()
         defer { work.leave() }
-        let next = try await takeNext(markerTaken: false, limit: 1)
+        let next = try await takeNext(limit: 1)
         switch next.taken.first {
         case nil:
             return false
@@ -347,12 +348,11 @@ public final class RedisEventBroker: Sendable {
 
     /// Runs the pick script once for up to `limit` events, decodes what it returned and starts
     /// keeping their leases.
-    func takeNext(markerTaken: Bool, limit: Int) async throws -> Next {
+    func takeNext(limit: Int) async throws -> Next {
         let initialLease = timeoutPolicy.lease(for: nil)
         let pickNumber = picks.wrappingAdd(1, ordering: .relaxed).newValue
         let outcome = try await scripts.pick(
-            service: serviceKeys, owner: "\(instanceId).\(pickNumber)", lease: initialLease, markerTaken: markerTaken,
-            limit: limit)
+            service: serviceKeys, owner: "\(instanceId).\(pickNumber)", lease: initialLease, limit: limit)
         var taken: [Taken] = []
         var ownLeases: [(eventId: String, token: String, lease: Duration)] = []
         for picked in outcome.events {

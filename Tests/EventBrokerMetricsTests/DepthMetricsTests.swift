@@ -29,7 +29,7 @@ import Testing
 
             try await sampled.publishEvent(Event(streamId: "order-1", topic: "orders"))
             _ = try await sampled.scripts.pick(
-                service: sampled.serviceKeys, owner: "busy-instance", lease: .seconds(60), markerTaken: false)
+                service: sampled.serviceKeys, owner: "busy-instance", lease: .seconds(60))
             try await sampled.publishEvent(Event(streamId: "order-2", topic: "orders"))
             await #expect(throws: Refused.self) { try await sampled.pick { _ in throw Refused() } }
             try await sampled.publishEvent(Event(streamId: "order-3", topic: "orders"))

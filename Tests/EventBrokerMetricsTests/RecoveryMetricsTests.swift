@@ -23,13 +23,13 @@ import Testing
             try await broker.publishEvent(Event(streamId: "order-1", topic: "orders"))
             // An instance takes the event and dies, as in LeaseTests: no ack, no renewal.
             _ = try await broker.scripts.pick(
-                service: broker.serviceKeys, owner: "dead-instance", lease: .milliseconds(200), markerTaken: false)
+                service: broker.serviceKeys, owner: "dead-instance", lease: .milliseconds(200))
             try await eventually("the checker put the expired delivery back") {
                 metrics.count("reb_leases_expired_total", [("service", "billing")]) == 1
             }
             // It dies again on the event's last delivery: the checker dead-letters it.
             let last = try await broker.scripts.pick(
-                service: broker.serviceKeys, owner: "dead-instance", lease: .milliseconds(200), markerTaken: false)
+                service: broker.serviceKeys, owner: "dead-instance", lease: .milliseconds(200))
             #expect(last.events.first?.deliveryCount == 2)
             try await eventually("the checker dead-lettered the expired last delivery") {
                 metrics.count("reb_events_dead_lettered_total", on("billing", "")) == 1
@@ -46,7 +46,7 @@ import Testing
                 try await broker.subscribe("orders")
                 try await broker.publishEvent(Event(streamId: "order-\(name)", topic: "orders"))
                 _ = try await broker.scripts.pick(
-                    service: broker.serviceKeys, owner: "dead-instance", lease: .milliseconds(100), markerTaken: false)
+                    service: broker.serviceKeys, owner: "dead-instance", lease: .milliseconds(100))
             }
             let metrics = TestMetrics()
             let checker = try StandaloneChecker(

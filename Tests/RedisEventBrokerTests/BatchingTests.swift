@@ -35,7 +35,7 @@ import Testing
             let runs = try await redis.commandCalls("publish")
             #expect(runs >= 1 && runs <= 2, "10 publishes in \(runs) runs")
             #expect(try await redis.command("LLEN", consumer.serviceKeys.published).integer == 11)
-            #expect(try await redis.command("LLEN", consumer.serviceKeys.wake).integer == 11, "a wake marker per event")
+            #expect(try await redis.command("LLEN", consumer.serviceKeys.wake).integer == 1, "one marker waits for them all")
 
             consumer.pickOnNotification { ledger.record(consumer, $0) }
             try await eventually("every event was handled") { ledger.all.count == 11 }
@@ -128,6 +128,43 @@ import Testing
         }
     }
 
+    @Test func aRunOfEventsWakesOneSleepingInstanceWhenItCanTakeThemAll() async throws {
+        try await TestRedis.with { redis in
+            let ledger = Ledger()
+            let consumers = try await redis.sleepingConsumers(8, concurrency: 8) { ledger.record($0, $1) }
+            let publisher = try await redis.broker("orders") { $0.companions = [] }
+            try await redis.command("CONFIG", "RESETSTAT")
+            let published = try await publishInOneRun(6, from: publisher)
+            try await eventually("every event was handled") { ledger.all.count == 6 }
+            try await redis.waitUntilIdle(consumers: 8)
+            #expect(try await redis.commandCalls("rpop") == 1, "one instance woke and took the six events in one pick")
+            #expect(ledger.handled(by: "billing") == Dictionary(uniqueKeysWithValues: published.map { ($0, 1) }))
+            for consumer in consumers { consumer.cancel() }
+        }
+    }
+
+    @Test func anInstanceThatLeavesEventsBehindWakesOthersForThem() async throws {
+        try await TestRedis.with { redis in
+            let ledger = Ledger()
+            let gate = Gate()
+            // One handler each, no prefetch: an instance takes one event per pick.
+            let consumers = try await redis.sleepingConsumers(4, concurrency: 1) { consumer, event in
+                await gate.wait()
+                ledger.record(consumer, event)
+            }
+            let publisher = try await redis.broker("orders") { $0.companions = [] }
+            let published = try await publishInOneRun(4, from: publisher)
+            // The run's one marker wakes one instance; its pick leaves three events and three
+            // markers, which wake the other three.
+            try await eventually("4 handlers wait at the gate") { gate.waiting == 4 }
+            gate.open()
+            try await eventually("every event was handled") { ledger.all.count == 4 }
+            #expect(ledger.handled(by: "billing") == Dictionary(uniqueKeysWithValues: published.map { ($0, 1) }))
+            #expect(Set(ledger.all.map(\.instance)).count == 4, "each instance handled one")
+            for consumer in consumers { consumer.cancel() }
+        }
+    }
+
     @Test func lateAcksInABatchAreToldApartFromTheirNeighbours() async throws {
         try await TestRedis.with { redis in
             let consumer = try await redis.broker("billing") { $0.companions = [] }
@@ -136,7 +173,7 @@ import Testing
             for number in 1...3 {
                 try await publisher.publishEvent(Event(streamId: "order-\(number)", topic: "orders"))
             }
-            let next = try await consumer.takeNext(markerTaken: false, limit: 3)
+            let next = try await consumer.takeNext(limit: 3)
             let deliveries = next.taken.compactMap { taken -> Delivery? in
                 if case .delivery(let delivery) = taken { return delivery }
                 return nil
@@ -172,6 +209,38 @@ private func gatedConsumer(
             await gate.wait()
             ledger.record(consumer, event)
         }
+    }
+}
+
+/// Queues `count` events of `orders` in one publish script run, as a batch of concurrent
+/// publishes does, and returns their ids.
+private func publishInOneRun(_ count: Int, from publisher: RedisEventBroker) async throws -> [String] {
+    let events = try (1...count).map { number in
+        let id = "order-\(number)-id"
+        return (id: id, envelope: try publisher.encode(Event(streamId: "order-\(number)", topic: "orders"), id: id))
+    }
+    _ = try await publisher.queue(events, topic: "orders")
+    return events.map(\.id)
+}
+
+extension TestRedis {
+    /// `count` instances of billing consuming orders with `concurrency` handlers each, once all
+    /// of them sleep in `BLPOP` with nothing but a wake-up marker to rouse them (their idle poll
+    /// is an hour, and no companion runs).
+    fileprivate func sleepingConsumers(
+        _ count: Int, concurrency: Int, handler: @escaping @Sendable (RedisEventBroker, DeliveredEvent) async -> Void
+    ) async throws -> [Task<Void, any Error>] {
+        var consumers: [Task<Void, any Error>] = []
+        for _ in 0..<count {
+            let consumer = try await broker("billing") { configuration in
+                configuration.idlePollInterval = .seconds(3600)
+                configuration.companions = []
+            }
+            try await consumer.subscribe("orders")
+            consumers.append(Task { try await consumer.consume(concurrency: concurrency) { await handler(consumer, $0) } })
+        }
+        try await eventually("every consumer sleeps") { try await blockedClients() == count }
+        return consumers
     }
 }
 

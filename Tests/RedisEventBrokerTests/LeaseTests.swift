@@ -59,7 +59,7 @@ import Testing
             let later = try await consumer.publishEvent(Event(streamId: "order-2", topic: "orders"))
             // An instance takes the first event and dies: no ack, no renewal, no release.
             let dead = try await consumer.scripts.pick(
-                service: consumer.serviceKeys, owner: "dead-instance", lease: .milliseconds(500), markerTaken: false)
+                service: consumer.serviceKeys, owner: "dead-instance", lease: .milliseconds(500))
             #expect(dead.events.first?.eventId == lost)
 
             let ledger = Ledger()
@@ -84,7 +84,7 @@ import Testing
             }
             // An instance takes three events in one pick (running and prefetched alike) and dies.
             let dead = try await consumer.scripts.pick(
-                service: consumer.serviceKeys, owner: "dead-instance", lease: .milliseconds(500), markerTaken: false,
+                service: consumer.serviceKeys, owner: "dead-instance", lease: .milliseconds(500),
                 limit: 3)
             #expect(dead.events.map(\.eventId) == Array(published.prefix(3)))
 
@@ -183,7 +183,7 @@ import Testing
             try await consumer.subscribe("orders")
             let id = try await consumer.publishEvent(Event(streamId: "order-1", topic: "orders"))
             _ = try await consumer.scripts.pick(
-                service: consumer.serviceKeys, owner: "dead-instance", lease: .milliseconds(200), markerTaken: false)
+                service: consumer.serviceKeys, owner: "dead-instance", lease: .milliseconds(200))
             try await eventually("the expired last delivery is a dead letter") {
                 try await consumer.deadLetters.count() == 1
             }

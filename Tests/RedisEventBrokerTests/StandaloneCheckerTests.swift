@@ -21,7 +21,7 @@ import Testing
             for broker in services {
                 try await broker.publishEvent(Event(streamId: "order-\(broker.serviceName)", topic: "orders"))
                 let picked = try await broker.scripts.pick(
-                    service: broker.serviceKeys, owner: "dead-instance", lease: .milliseconds(100), markerTaken: false)
+                    service: broker.serviceKeys, owner: "dead-instance", lease: .milliseconds(100))
                 lost.append(try #require(picked.events.first?.eventId))
             }
             let checker = try StandaloneChecker(
