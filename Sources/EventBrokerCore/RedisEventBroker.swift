@@ -32,11 +32,14 @@ public final class RedisEventBroker: Sendable {
 
     /// The configured logger, with the service in its metadata.
     package let logger: Logger
+    /// The server holding this service's keys, for the connections of blocking waits and
+    /// notifications; in a cluster, the master of their slot when the broker started.
     let endpoint: RedisEndpoint
     let layout: KeyLayout
     /// The keys of this instance's service.
     package let serviceKeys: ServiceKeys
-    let connection: RedisConnection
+    /// Where scripts and other commands go: the server, or the cluster's masters.
+    package let commands: RedisCommandTarget
     /// The broker's scripts, on the instance's command connection.
     package let scripts: BrokerScripts
     /// The timeout policy in force.
@@ -95,7 +98,6 @@ public final class RedisEventBroker: Sendable {
     init(_ configuration: BrokerConfiguration, sharingKey: BrokerConfiguration.SharingKey?) async throws {
         let serviceName = try configuration.validatedServiceName()
         let layout = try KeyLayout(prefix: configuration.keyPrefix)
-        let endpoint = try RedisEndpoint(url: configuration.redisURL)
         let codecs = try CodecSet(writer: configuration.codec, readers: configuration.readableCodecs)
         let instanceId = UUID().uuidString.lowercased()
         var logger = configuration.logger
@@ -105,7 +107,6 @@ public final class RedisEventBroker: Sendable {
         self.serviceName = serviceName
         self.instanceId = instanceId
         self.logger = logger
-        self.endpoint = endpoint
         self.layout = layout
         self.serviceKeys = layout.service(serviceName)
         self.sharingKey = sharingKey
@@ -116,8 +117,8 @@ public final class RedisEventBroker: Sendable {
         self.tracing = EventTracing(tracer: configuration.tracer, serviceName: serviceName)
         let (reconnectStream, reconnects) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.reconnects = reconnects
-        self.connection = RedisConnection(
-            endpoint: endpoint,
+        let commands = try RedisCommandTarget(
+            url: configuration.redisURL,
             clientName: Self.clientName(serviceName: serviceName, instanceId: instanceId, role: "commands"),
             options: Self.connectionOptions(configuration, extraReadTime: .zero),
             logger: logger,
@@ -125,14 +126,16 @@ public final class RedisEventBroker: Sendable {
                 reconnects.yield()
                 observeReconnect?()
             })
+        self.commands = commands
         self.scripts = BrokerScripts(
-            runner: ScriptRunner(connection: connection, logger: logger, observers: observers, serviceName: serviceName),
+            runner: ScriptRunner(target: commands, logger: logger, observers: observers, serviceName: serviceName),
             layout: layout)
 
         do {
-            try await connection.connect()
+            try await commands.connect()
+            self.endpoint = try await commands.endpoint(forKey: serviceKeys.wake)
         } catch {
-            await connection.close()
+            await commands.close()
             throw error
         }
         startBackgroundTasks(reconnects: reconnectStream)
@@ -596,7 +599,7 @@ public final class RedisEventBroker: Sendable {
         if let listener = state.withLock({ state in defer { state.notificationListener = nil }; return state.notificationListener }) {
             await listener.close()
         }
-        await connection.close()
+        await commands.close()
         if let sharingKey {
             SharedBrokers.forget(sharingKey)
         }

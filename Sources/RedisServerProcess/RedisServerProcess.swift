@@ -227,7 +227,7 @@ public final class RedisServerProcess: Sendable {
     }
 
     /// Asks the kernel for a free loopback port by binding port 0.
-    private static func freeLoopbackPort() throws -> Int {
+    public static func freeLoopbackPort() throws -> Int {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else

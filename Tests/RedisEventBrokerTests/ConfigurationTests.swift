@@ -69,7 +69,7 @@ import Testing
 
             let setup = try await RedisEventBroker(
                 BrokerConfiguration(serviceName: "setup", redisURL: "redis://:s3cret@127.0.0.1:\(port)", environment: [:]))
-            _ = try await setup.connection.send("ACL", "SETUSER", "billing", "on", ">pw", "~{reb}:*", "&*", "+@all")
+            _ = try await setup.commands.send("ACL", "SETUSER", "billing", "on", ">pw", "~{reb}:*", "&*", "+@all", key: nil)
             try await setup.shutdown()
 
             let billing = try await RedisEventBroker(
@@ -78,7 +78,7 @@ import Testing
             let id = try await billing.publishEvent(Event(streamId: "order-1", topic: "orders"))
             #expect(try await nextEventId(billing) == id)
             try await billing.publishEvent(Event(streamId: "order-2", topic: "orders"))
-            let database3 = try await billing.connection.send("DBSIZE").integer ?? 0
+            let database3 = try await billing.commands.send("DBSIZE", key: nil).integer ?? 0
             #expect(database3 > 0)
             try await billing.shutdown()
         }

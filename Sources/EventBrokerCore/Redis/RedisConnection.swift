@@ -75,12 +75,22 @@ package final class RedisConnection: Sendable {
     /// cases for connection trouble, and `CancellationError` when the task is cancelled while
     /// the request is still queued (once written, a request runs to its reply).
     package func send(_ arguments: [[UInt8]]) async throws -> RedisReply {
+        try await send(arguments, asking: false)
+    }
+
+    /// Sends one command right behind an `ASKING`, in the same write, as a cluster node's `ASK`
+    /// redirection requires: the node then serves the command for a slot it is importing.
+    package func sendAsking(_ arguments: [[UInt8]]) async throws -> RedisReply {
+        try await send(arguments, asking: true)
+    }
+
+    private func send(_ arguments: [[UInt8]], asking: Bool) async throws -> RedisReply {
         // Redis silently ignores an empty command, which would leave this caller without a reply.
         precondition(!arguments.isEmpty, "a Redis command needs at least its name")
         let id = core.nextRequestID.wrappingAdd(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                core.enqueue(Core.Request(id: id, arguments: arguments, continuation: continuation))
+                core.enqueue(Core.Request(id: id, arguments: arguments, asking: asking, continuation: continuation))
             }
         } onCancel: {
             core.cancel(id)
@@ -114,6 +124,8 @@ private final class Core: Sendable {
     struct Request: Sendable {
         let id: UInt64
         let arguments: [[UInt8]]
+        /// Whether an `ASKING` goes right before the command.
+        let asking: Bool
         let enqueued = ContinuousClock.now
         let continuation: CheckedContinuation<RedisReply, any Error>
     }
@@ -299,9 +311,13 @@ private final class Core: Sendable {
         return nil
     }
 
+    /// The command a request sent with ``RedisConnection/sendAsking(_:)`` goes behind.
+    private static let asking = [Array("ASKING".utf8)]
+
     /// Writes a batch and reads its replies; false when the connection broke.
     private func execute(_ batch: [Request], on connection: HiredisConnection) -> Bool {
-        for request in batch where !connection.append(request.arguments) {
+        for request in batch
+        where (request.asking && !connection.append(Self.asking)) || !connection.append(request.arguments) {
             let error = RedisError.connectionLost(reason: "hiredis could not buffer a command: \(connection.lastError)")
             batch.forEach { $0.continuation.resume(throwing: error) }
             return false
@@ -310,6 +326,10 @@ private final class Core: Sendable {
         batchesSent.add(1, ordering: .relaxed)
         RedisTraffic.record(batchOf: batch.lazy.compactMap(\.arguments.first))
         for index in batch.indices {
+            // The reply to ASKING is +OK; a failure to read it shows in the next read as well.
+            if batch[index].asking, case .success(.error(let message)) = connection.readReply() {
+                logger.warning("Redis refused ASKING", metadata: ["error": "\(message)"])
+            }
             switch connection.readReply() {
             case .success(.error(let message)):
                 batch[index].continuation.resume(throwing: RedisError.server(message: message))

@@ -1,0 +1,140 @@
+import EventBrokerCore
+import Foundation
+import Logging
+import RedisEventBroker
+import RedisServerProcess
+import Synchronization
+
+/// A throwaway Redis Cluster for one test: three masters and a replica of each, on loopback
+/// ports, made with `redis-cli --cluster create`; brokers on it that the fixture shuts down at
+/// the end, and the nodes stopped.
+///
+/// ```swift
+/// try await TestCluster.with { cluster in
+///     let broker = try await cluster.broker("billing")
+/// }
+/// ```
+package final class TestCluster: Sendable {
+    /// The nodes, masters first as `redis-cli` made them (it may pair them differently after a failover).
+    package let nodes: [RedisServerProcess]
+    private let brokers = Mutex<[RedisEventBroker]>([])
+
+    /// The cluster's URL, with every node as a seed.
+    package var url: String {
+        "redis-cluster://" + nodes.compactMap { $0.port.map { "127.0.0.1:\($0)" } }.joined(separator: ",")
+    }
+
+    private init(nodes: [RedisServerProcess]) {
+        self.nodes = nodes
+    }
+
+    /// Why the cluster could not be made.
+    package struct SetupError: Error, CustomStringConvertible {
+        package let description: String
+    }
+
+    /// Runs `body` with a fresh cluster, then shuts down every broker it made and stops the nodes.
+    package static func with(_ body: (TestCluster) async throws -> Void) async throws {
+        var nodes: [RedisServerProcess] = []
+        do {
+            for _ in 0..<6 {
+                let busPort = try RedisServerProcess.freeLoopbackPort()
+                nodes.append(
+                    try await RedisServerProcess.start(
+                        .init(
+                            listenOnLoopbackPort: true,
+                            extraArguments: [
+                                "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                                "--cluster-port", String(busPort), "--cluster-node-timeout", "1000",
+                            ])))
+            }
+            try create(nodes)
+        } catch {
+            nodes.forEach { $0.stop() }
+            throw error
+        }
+        let cluster = TestCluster(nodes: nodes)
+        do {
+            try await cluster.waitUntilReady()
+            try await body(cluster)
+        } catch {
+            await cluster.tearDown()
+            throw error
+        }
+        await cluster.tearDown()
+    }
+
+    /// `redis-cli --cluster create` with one replica per master.
+    private static func create(_ nodes: [RedisServerProcess]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments =
+            ["redis-cli", "--cluster", "create"] + nodes.compactMap { $0.port.map { "127.0.0.1:\($0)" } }
+            + ["--cluster-replicas", "1", "--cluster-yes"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw SetupError(description: "redis-cli --cluster create failed: \(text.suffix(2000))")
+        }
+    }
+
+    /// Waits until every node reports the cluster up with all six nodes known.
+    private func waitUntilReady() async throws {
+        try await eventually("the cluster is up on every node", timeout: .seconds(30)) {
+            for node in nodes {
+                let info = try await self.command(on: node, "CLUSTER", "INFO").string ?? ""
+                guard info.contains("cluster_state:ok"), info.contains("cluster_known_nodes:6") else { return false }
+            }
+            return true
+        }
+    }
+
+    private func tearDown() async {
+        for broker in brokers.withLock({ $0 }) {
+            try? await broker.shutdown()
+        }
+        nodes.forEach { $0.stop() }
+    }
+
+    /// A configuration for `service` on the cluster, like ``TestRedis``'s: polling every half
+    /// second when idle so that tests wait less.
+    package func configuration(_ service: String) -> BrokerConfiguration {
+        var configuration = BrokerConfiguration(serviceName: service, redisURL: url, environment: [:])
+        configuration.idlePollInterval = .milliseconds(500)
+        return configuration
+    }
+
+    /// A new broker instance of `service` on the cluster; the fixture shuts it down at the end of the test.
+    package func broker(_ service: String, configure: (inout BrokerConfiguration) -> Void = { _ in }) async throws
+        -> RedisEventBroker
+    {
+        var configuration = configuration(service)
+        configure(&configuration)
+        let broker = try await RedisEventBroker(configuration)
+        brokers.withLock { $0.append(broker) }
+        return broker
+    }
+
+    /// Sends one command to `node` on a connection of its own.
+    @discardableResult
+    package func command(on node: RedisServerProcess, _ arguments: String...) async throws -> RedisReply {
+        let connection = RedisConnection(endpoint: try RedisEndpoint(url: node.url), clientName: "test-admin")
+        let reply: Result<RedisReply, any Error>
+        do {
+            reply = .success(try await connection.send(arguments.map { Array($0.utf8) }))
+        } catch {
+            reply = .failure(error)
+        }
+        await connection.close()
+        return try reply.get()
+    }
+
+    /// The node whose TCP port is `port`.
+    package func node(port: Int) -> RedisServerProcess? {
+        nodes.first { $0.port == port }
+    }
+}

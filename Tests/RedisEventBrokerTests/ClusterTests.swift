@@ -1,0 +1,170 @@
+import EventBrokerTestSupport
+import Foundation
+import RedisServerProcess
+import Testing
+
+@testable import EventBrokerCore
+@testable import RedisEventBroker
+
+/// The cluster client and the broker on a real Redis Cluster of three masters and three
+/// replicas on loopback, made for each test.
+@Suite(.timeLimit(.minutes(3))) struct ClusterTests {
+    @Test func theClientComputesTheSlotsTheClusterDoes() async throws {
+        try await TestCluster.with { cluster in
+            let layout = try KeyLayout(prefix: "reb")
+            let keys = ["foo", "{user1000}.following", "foo{}{bar}", "", layout.service("billing").published, layout.services]
+            for key in keys {
+                let slot = try await cluster.command(on: cluster.nodes[0], "CLUSTER", "KEYSLOT", key).integer
+                #expect(slot == Int64(HashSlot.of(key)), "\(key)")
+            }
+        }
+    }
+
+    @Test func commandsGoToTheMasterOfTheirKeysSlot() async throws {
+        try await TestCluster.with { cluster in
+            let client = RedisCluster(seeds: try RedisClusterSeeds(url: cluster.url))
+            let keys = (0..<30).map { "key-\($0)" }
+            for key in keys {
+                #expect(try await client.send([Array("SET".utf8), Array(key.utf8), Array("value of \(key)".utf8)], key: key) == .status("OK"))
+            }
+            // Each key is on the master the cluster says serves its slot, and only there.
+            var mastersUsed: Set<Int> = []
+            for key in keys {
+                let master = try await client.master(forKey: key)
+                guard case .tcp(_, let port) = master.address, let node = cluster.node(port: port) else {
+                    Issue.record("no node at \(master)")
+                    continue
+                }
+                mastersUsed.insert(port)
+                #expect(try await cluster.command(on: node, "GET", key).string == "value of \(key)")
+                #expect(try await cluster.command(on: node, "CLUSTER", "COUNTKEYSINSLOT", String(HashSlot.of(key))).integer == 1)
+            }
+            #expect(mastersUsed.count == 3, "30 keys spread over the three masters")
+            await client.close()
+        }
+    }
+
+    @Test func aMovedSlotIsFollowedAndRemembered() async throws {
+        try await TestCluster.with { cluster in
+            let client = RedisCluster(seeds: try RedisClusterSeeds(url: cluster.url))
+            let key = "moving-key"
+            #expect(try await client.send([Array("EXISTS".utf8), Array(key.utf8)], key: key) == .integer(0))
+            let (from, to) = try await twoMasters(cluster, fromMasterOf: key)
+            // The empty slot is given to another master on every master: the client's map is now wrong.
+            let slot = String(HashSlot.of(key))
+            let newOwner = try await cluster.command(on: to, "CLUSTER", "MYID").string ?? ""
+            for master in [from, to] + (try await otherMasters(cluster, besides: [from, to])) {
+                try await cluster.command(on: master, "CLUSTER", "SETSLOT", slot, "NODE", newOwner)
+            }
+            #expect(try await client.send([Array("SET".utf8), Array(key.utf8), Array("moved".utf8)], key: key) == .status("OK"))
+            #expect(try await cluster.command(on: to, "GET", key).string == "moved")
+            let master = try await client.master(forKey: key)
+            #expect(master.address == .tcp(host: "127.0.0.1", port: try #require(to.port)), "the map was read again")
+            await client.close()
+        }
+    }
+
+    @Test func anAskRedirectionSendsTheOneCommandToTheImportingNode() async throws {
+        try await TestCluster.with { cluster in
+            let client = RedisCluster(seeds: try RedisClusterSeeds(url: cluster.url))
+            let key = "migrating-key"
+            #expect(try await client.send([Array("EXISTS".utf8), Array(key.utf8)], key: key) == .integer(0))
+            let (from, to) = try await twoMasters(cluster, fromMasterOf: key)
+            let slot = String(HashSlot.of(key))
+            let fromId = try await cluster.command(on: from, "CLUSTER", "MYID").string ?? ""
+            let toId = try await cluster.command(on: to, "CLUSTER", "MYID").string ?? ""
+            try await cluster.command(on: to, "CLUSTER", "SETSLOT", slot, "IMPORTING", fromId)
+            try await cluster.command(on: from, "CLUSTER", "SETSLOT", slot, "MIGRATING", toId)
+            // The key is not on the migrating node, which answers ASK: the client asks the importing one.
+            #expect(try await client.send([Array("SET".utf8), Array(key.utf8), Array("asked".utf8)], key: key) == .status("OK"))
+            #expect(try await cluster.command(on: to, "CLUSTER", "COUNTKEYSINSLOT", slot).integer == 1)
+            #expect(try await cluster.command(on: from, "CLUSTER", "COUNTKEYSINSLOT", slot).integer == 0)
+            let master = try await client.master(forKey: key)
+            #expect(master.address == .tcp(host: "127.0.0.1", port: try #require(from.port)), "an ASK changes no map")
+            await client.close()
+        }
+    }
+
+    @Test func brokersExchangeEventsThroughACluster() async throws {
+        try await TestCluster.with { cluster in
+            let ledger = Ledger()
+            var consumers: [Task<Void, any Error>] = []
+            for service in ["billing", "shipping"] {
+                for _ in 0..<2 {
+                    let instance = try await cluster.broker(service)
+                    try await instance.subscribe("orders")
+                    consumers.append(Task { try await instance.consume(concurrency: 4) { ledger.record(instance, $0) } })
+                }
+            }
+            let shop = try await cluster.broker("shop")
+            var published: [String] = []
+            for number in 1...200 {
+                published.append(try await shop.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
+            }
+            try await eventually("every event reached both services") { ledger.all.count == 400 }
+            for service in ["billing", "shipping"] {
+                #expect(ledger.handled(by: service) == Dictionary(uniqueKeysWithValues: published.map { ($0, 1) }), "\(service)")
+            }
+            for consumer in consumers { consumer.cancel() }
+        }
+    }
+
+    @Test func failedEventsAreRetriedOrDeadLetteredAndADeadInstancesEventComesBackOnACluster() async throws {
+        try await TestCluster.with { cluster in
+            let ledger = Ledger()
+            let billing = try await cluster.broker("billing") { configuration in
+                configuration.timeoutPolicy = StandardTimeoutPolicy(maxDeliveries: 3)
+                configuration.companions = [LeaseChecker(interval: .milliseconds(100))]
+            }
+            try await billing.subscribe("orders")
+            let shop = try await cluster.broker("shop")
+            let flaky = try await shop.publishEvent(Event(streamId: "order-1", topic: "orders", message: "fails once"))
+            let poison = try await shop.publishEvent(Event(streamId: "order-2", topic: "orders", message: "always fails"))
+            let orphan = try await shop.publishEvent(Event(streamId: "order-3", topic: "orders", message: "its instance dies"))
+            // An instance that dies holding order-3: the lease checker puts it back when its lease ends.
+            let held = try await billing.scripts.pick(
+                service: billing.serviceKeys, owner: "dead-instance", lease: .milliseconds(300), limit: 3)
+            #expect(held.events.map(\.eventId).sorted() == [flaky, poison, orphan].sorted())
+            let consuming = Task {
+                try await billing.consume(concurrency: 2) { event in
+                    let fails = event.message == "always fails" || (event.message == "fails once" && event.deliveryCount == 2)
+                    ledger.record(billing, event, succeeded: !fails)
+                    if fails { throw CancellationError() }
+                }
+            }
+            try await eventually("the good events succeeded and the poison one is dead") {
+                let succeeded = Set(ledger.all.filter(\.succeeded).map(\.eventId))
+                let dead = try await billing.deadLetters.count()
+                return succeeded == [flaky, orphan] && dead == 1
+            }
+            #expect(try await billing.deadLetters.list().page.map(\.eventId) == [poison])
+            #expect(ledger.all.filter { $0.eventId == flaky }.map(\.deliveryCount) == [2, 3])
+            #expect(ledger.all.filter { $0.eventId == orphan }.map(\.deliveryCount) == [2])
+            consuming.cancel()
+        }
+    }
+
+    /// The master of `key`'s slot, and another master.
+    private func twoMasters(_ cluster: TestCluster, fromMasterOf key: String) async throws -> (RedisServerProcess, RedisServerProcess) {
+        let masters = try await mastersOf(cluster)
+        let slot = Int64(HashSlot.of(key))
+        let from = try #require(masters.first { $0.slots.contains(slot) }?.node)
+        let to = try #require(masters.first { !$0.slots.contains(slot) }?.node)
+        return (from, to)
+    }
+
+    private func otherMasters(_ cluster: TestCluster, besides nodes: [RedisServerProcess]) async throws -> [RedisServerProcess] {
+        try await mastersOf(cluster).map(\.node).filter { master in !nodes.contains { $0 === master } }
+    }
+
+    /// The masters and their slot ranges, from CLUSTER SLOTS.
+    private func mastersOf(_ cluster: TestCluster) async throws -> [(node: RedisServerProcess, slots: ClosedRange<Int64>)] {
+        let ranges = try await cluster.command(on: cluster.nodes[0], "CLUSTER", "SLOTS").array ?? []
+        return ranges.compactMap { range in
+            guard let fields = range.array, let first = fields[0].integer, let last = fields[1].integer,
+                let port = fields[2].array?[1].integer, let node = cluster.node(port: Int(port))
+            else { return nil }
+            return (node, first...last)
+        }
+    }
+}
