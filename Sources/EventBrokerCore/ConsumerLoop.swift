@@ -18,7 +18,9 @@ final class ConsumerLoop: Sendable {
     private let concurrency: Int
     private let prefetch: Int
     private let handler: @Sendable (DeliveredEvent) async throws -> Void
-    private let waitConnection: RedisConnection
+    /// The connection of the blocking wait, to the server holding the wake-up list; replaced
+    /// when a cluster moved the list's slot to another master.
+    private let waitConnection: Mutex<RedisConnection>
     private let stopRequested = Atomic<Bool>(false)
     /// Picked, not started yet; the next one last. Whoever takes a delivery out starts it or
     /// gives it back: the loop, or a stop request.
@@ -30,7 +32,7 @@ final class ConsumerLoop: Sendable {
         self.concurrency = concurrency
         self.prefetch = broker.configuration.consumerPrefetch
         self.handler = handler
-        self.waitConnection = broker.makeWaitConnection()
+        self.waitConnection = Mutex(broker.makeWaitConnection(to: broker.endpoint))
     }
 
     private var isStopping: Bool { stopRequested.load(ordering: .relaxed) }
@@ -40,7 +42,7 @@ final class ConsumerLoop: Sendable {
     /// running handlers.
     func requestStop() {
         stopRequested.store(true, ordering: .relaxed)
-        let waitConnection = waitConnection
+        let waitConnection = waitConnection.withLock { $0 }
         let unstarted = prefetched.withLock { prefetched in
             defer { prefetched = [] }
             return prefetched
@@ -61,7 +63,7 @@ final class ConsumerLoop: Sendable {
         let task = Task { await pickAndHandle() }
         loop.withLock { $0 = task }
         await task.value
-        await waitConnection.close()
+        await waitConnection.withLock { $0 }.close()
     }
 
     private func pickAndHandle() async {
@@ -115,12 +117,32 @@ final class ConsumerLoop: Sendable {
     private func waitForWakeUp() async {
         let timeout = String(broker.configuration.idlePollInterval.secondsValue)
         do {
-            _ = try await waitConnection.send("BLPOP", broker.serviceKeys.wake, timeout)
+            _ = try await waitConnection.withLock { $0 }.send("BLPOP", broker.serviceKeys.wake, timeout)
         } catch {
             if !isStopping {
                 broker.logger.warning("Waiting for events failed; looking at the queue anyway", metadata: ["error": "\(error)"])
+                await followWakeUpList()
                 await pause(afterFailures: 1)
             }
+        }
+    }
+
+    /// After a failed wait on a cluster: moves the wait to the master serving the wake-up
+    /// list's slot now, if another one does (a failover, a resharding).
+    private func followWakeUpList() async {
+        guard case .cluster(let cluster) = broker.commands,
+            let endpoint = try? await cluster.currentMaster(forKey: broker.serviceKeys.wake)
+        else { return }
+        let replaced = waitConnection.withLock { connection -> RedisConnection? in
+            guard connection.endpoint != endpoint else { return nil }
+            defer { connection = broker.makeWaitConnection(to: endpoint) }
+            return connection
+        }
+        guard let replaced else { return }
+        broker.logger.notice("The wake-up list moved to another master; waiting there", metadata: ["redis": "\(endpoint)"])
+        await replaced.close()
+        if isStopping {
+            await waitConnection.withLock { $0 }.close()
         }
     }
 

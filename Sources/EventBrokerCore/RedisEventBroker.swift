@@ -558,8 +558,8 @@ public final class RedisEventBroker: Sendable {
         state.withLock { $0.notificationListener }
     }
 
-    /// A new connection for one consumer's blocking wait on the wake-up list.
-    func makeWaitConnection() -> RedisConnection {
+    /// A new connection for one consumer's blocking wait on the wake-up list, held by `endpoint`.
+    func makeWaitConnection(to endpoint: RedisEndpoint) -> RedisConnection {
         RedisConnection(
             endpoint: endpoint,
             clientName: Self.clientName(serviceName: serviceName, instanceId: instanceId, role: "wait"),

@@ -144,6 +144,54 @@ import Testing
         }
     }
 
+    @Test func aFailoverOfTheBrokersMasterLosesNoEvent() async throws {
+        try await TestCluster.with { cluster in
+            let ledger = Ledger()
+            var consumers: [Task<Void, any Error>] = []
+            for _ in 0..<2 {
+                let instance = try await cluster.broker("billing")
+                try await instance.subscribe("orders")
+                consumers.append(Task { try await instance.consume(concurrency: 4) { ledger.record(instance, $0) } })
+            }
+            let shop = try await cluster.broker("shop")
+            var published: [String] = []
+            for number in 1...100 {
+                published.append(try await shop.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
+            }
+            // The replica of the master holding every key of the prefix takes over (a manual
+            // failover: the replica catches up first, then the roles switch).
+            let key = shop.serviceKeys.published
+            let master = try #require(try await mastersOf(cluster).first { $0.slots.contains(Int64(HashSlot.of(key))) }?.node)
+            let masterId = try await cluster.command(on: master, "CLUSTER", "MYID").string ?? ""
+            let replica = try #require(try await replicaOf(masterId, in: cluster))
+            try await cluster.command(on: replica, "CLUSTER", "FAILOVER")
+            try await eventually("the replica is the master") {
+                try await cluster.command(on: replica, "ROLE").array?.first?.string == "master"
+            }
+            for number in 101...200 {
+                published.append(try await shop.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
+            }
+            try await eventually("every event was handled") { Set(ledger.all.map(\.eventId)).count == 200 }
+            #expect(ledger.handled(by: "billing") == Dictionary(uniqueKeysWithValues: published.map { ($0, 1) }))
+            try await eventually("both consumers wait for wake-ups on the new master") {
+                let clients = try await cluster.command(on: replica, "INFO", "clients").string ?? ""
+                return clients.contains("blocked_clients:2\r\n")
+            }
+            for consumer in consumers { consumer.cancel() }
+        }
+    }
+
+    /// The replica of the master whose id is `masterId`.
+    private func replicaOf(_ masterId: String, in cluster: TestCluster) async throws -> RedisServerProcess? {
+        for node in cluster.nodes {
+            let role = try await cluster.command(on: node, "CLUSTER", "MYID").string ?? ""
+            let nodes = try await cluster.command(on: node, "CLUSTER", "NODES").string ?? ""
+            let me = nodes.split(separator: "\n").first { $0.hasPrefix(role) } ?? ""
+            if me.contains("slave \(masterId)") { return node }
+        }
+        return nil
+    }
+
     /// The master of `key`'s slot, and another master.
     private func twoMasters(_ cluster: TestCluster, fromMasterOf key: String) async throws -> (RedisServerProcess, RedisServerProcess) {
         let masters = try await mastersOf(cluster)

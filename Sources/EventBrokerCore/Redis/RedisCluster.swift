@@ -99,6 +99,13 @@ package final class RedisCluster: Sendable {
         try await master(of: HashSlot.of(key))
     }
 
+    /// The master serving the slot of `key` in a map read again now: for a connection of the
+    /// caller's own that failed, maybe because the slot moved.
+    package func currentMaster(forKey key: String) async throws -> RedisEndpoint {
+        markStale()
+        return try await master(forKey: key)
+    }
+
     /// Closes every connection to the cluster; later commands throw ``RedisError/closed``.
     package func close() async {
         let (connections, refresh) = state.withLock { state in
