@@ -164,7 +164,7 @@ public final class RedisServerProcess: Sendable {
     private var logURL: URL { directory.appendingPathComponent("redis.log") }
 
     private func launch() async throws {
-        guard let executable = options.executable ?? Self.findOnPath("redis-server") else {
+        guard let executable = options.executable ?? BackgroundProcess.find("redis-server") else {
             throw StartError.executableNotFound
         }
         try? FileManager.default.removeItem(at: logURL)
@@ -183,7 +183,7 @@ public final class RedisServerProcess: Sendable {
             arguments += ["--appendfsync", "always"]
         }
         arguments += options.extraArguments
-        let pid = try Self.spawn(executable, arguments: arguments)
+        let pid = try BackgroundProcess.spawn(executable, arguments: arguments)
         processID.withLock { $0 = pid }
         // redis-server writes "Ready to accept connections" (TCP) or "The server is now ready
         // to accept connections at <socket>" (unix socket) once its listeners are open.
@@ -195,58 +195,11 @@ public final class RedisServerProcess: Sendable {
         throw StartError.notReady(log: String(log().suffix(2000)))
     }
 
-    /// Starts `executable` with an empty signal mask and default handlers: a child of a test
-    /// runner would otherwise inherit blocked signals and ignore SIGTERM.
-    private static func spawn(_ executable: String, arguments: [String]) throws -> pid_t {
-        var fileActions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&fileActions)
-        defer { posix_spawn_file_actions_destroy(&fileActions) }
-        for descriptor: Int32 in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
-            posix_spawn_file_actions_addopen(&fileActions, descriptor, "/dev/null", O_RDWR, 0)
-        }
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = withDefaultSignalSpawnAttributes { posix_spawn(&pid, executable, &fileActions, &$0, argv, environ) }
-        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
-        return pid
-    }
-
-    private static func findOnPath(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        for candidate in ["/usr/bin/\(name)", "/usr/local/bin/\(name)", "/usr/sbin/\(name)"]
-        where FileManager.default.isExecutableFile(atPath: candidate) {
-            return candidate
-        }
-        return nil
-    }
-
-    /// Asks the kernel for a free loopback port by binding port 0.
+    /// A loopback port that was free a moment ago (the kernel's choice when binding port 0),
+    /// for a server started next to listen on.
     public static func freeLoopbackPort() throws -> Int {
-        #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(fd, socketAddress, length) == 0
-                    && getsockname(fd, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        let (descriptor, port) = try bindLoopbackSocket()
+        close(descriptor)
+        return port
     }
 }
