@@ -30,6 +30,9 @@ package struct KeyLayout: Sendable, Hashable {
 
     /// The beginning of every key: hash tag and layout version.
     let root: String
+    /// The glob pattern of every key and pub/sub channel of the prefix, whatever the layout
+    /// version: `{reb}:*`. The prefix holds no glob character, so it matches nothing else.
+    package let pattern: String
 
     /// Creates the layout of a key prefix; throws for an empty, long or non-alphanumeric prefix.
     package init(prefix: String) throws {
@@ -42,6 +45,7 @@ package struct KeyLayout: Sendable, Hashable {
                 reason: "use 1 to \(Self.maximumPrefixLength) characters of A-Z a-z 0-9 . _ - :")
         }
         root = "{\(prefix)}:\(Self.version)"
+        pattern = "{\(prefix)}:*"
     }
 
     /// The keys of one service's queue.

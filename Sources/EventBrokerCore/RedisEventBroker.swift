@@ -83,7 +83,9 @@ public final class RedisEventBroker: Sendable {
     }
 
     /// Creates an instance with its own connections. Throws ``BrokerError/missingServiceName``
-    /// or another configuration error before connecting, then ``RedisError`` if Redis is unreachable.
+    /// or another configuration error before connecting, then ``RedisError`` if Redis is
+    /// unreachable, refuses the URL's user, or denies it the keys of the key prefix
+    /// (``RedisError/permissionDenied(endpoint:message:)``).
     public convenience init(_ configuration: BrokerConfiguration) async throws {
         try await self.init(configuration, sharingKey: nil)
     }
@@ -133,6 +135,9 @@ public final class RedisEventBroker: Sendable {
 
         do {
             try await commands.connect()
+            // TYPE changes nothing, but fails when the user's ACL rules deny it the prefix's keys
+            // (a user meant for another prefix): before any companion starts or anything is written.
+            _ = try await commands.send("TYPE", serviceKeys.published, key: serviceKeys.published)
             self.endpoint = try await commands.endpoint(forKey: serviceKeys.wake)
         } catch {
             await commands.close()

@@ -71,9 +71,11 @@ package final class RedisConnection: Sendable {
 
     /// Sends one command and returns its reply; binary safe.
     ///
-    /// Throws ``RedisError/server(message:)`` for an error reply, the other ``RedisError``
-    /// cases for connection trouble, and `CancellationError` when the task is cancelled while
-    /// the request is still queued (once written, a request runs to its reply).
+    /// Throws ``RedisError/server(message:)`` for an error reply (or
+    /// ``RedisError/permissionDenied(endpoint:message:)`` when the server's ACL rules refused the
+    /// command), the other ``RedisError`` cases for connection trouble, and `CancellationError`
+    /// when the task is cancelled while the request is still queued (once written, a request
+    /// runs to its reply).
     package func send(_ arguments: [[UInt8]]) async throws -> RedisReply {
         try await send(arguments, asking: false)
     }
@@ -332,7 +334,7 @@ private final class Core: Sendable {
             }
             switch connection.readReply() {
             case .success(.error(let message)):
-                batch[index].continuation.resume(throwing: RedisError.server(message: message))
+                batch[index].continuation.resume(throwing: RedisError(reply: message, from: endpoint))
             case .success(let reply):
                 batch[index].continuation.resume(returning: reply)
             case .failure(let failure):
