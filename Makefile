@@ -22,10 +22,13 @@ test-scripts: deps
 
 # Runs everything: lint, the script tests on both backends, builds the Examples package (whose
 # services the demo's end-to-end test runs), then every Swift test (unit and integration tests
-# start their own redis-servers), then the tests of the observability benchmark's package.
+# start their own redis-servers), then the behaviour suite again with every broker logged in as
+# the least-privilege ACL user of BrokerACL (docs/SECURITY.md), then the tests of the
+# observability benchmark's package.
 test: lint test-scripts
 	swift build --package-path Examples
 	swift build --build-tests
 	swift test
+	EVENT_BROKER_TEST_ACL=1 swift test --skip-build --filter RedisEventBrokerTests
 	swift build --package-path Benchmarks/Observability --build-tests
 	swift test --package-path Benchmarks/Observability

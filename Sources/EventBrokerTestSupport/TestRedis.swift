@@ -1,4 +1,5 @@
 import EventBrokerCore
+import Foundation
 import Logging
 import RedisEventBroker
 import RedisServerProcess
@@ -26,13 +27,28 @@ package final class TestRedis: Sendable {
         package var idlePollInterval: Duration?
         /// The log level of the brokers' and the admin connection's loggers; nil keeps the logger's default.
         package var logLevel: Logger.Level?
+        /// Whether the brokers log in as ``TestRedis/aclUser``, whose only rules are
+        /// ``BrokerACL/rules(keyPrefix:)`` of the default key prefix `reb`, while the default
+        /// user, which the admin connection logs in as, needs ``TestRedis/adminPassword``: so
+        /// nothing reaches Redis but through one of the two.
+        package var aclUser: Bool
+
+        /// Whether the environment asks every test to run its brokers as the ACL user:
+        /// `EVENT_BROKER_TEST_ACL=1`, as the Makefile's second run of the behaviour suite sets it.
+        package static var aclUserFromEnvironment: Bool {
+            ProcessInfo.processInfo.environment["EVENT_BROKER_TEST_ACL"] == "1"
+        }
 
         /// Settings for brokers as a user gets them, with the lease checker, but polling every
         /// half second when idle so that tests wait less.
-        package init(leaseChecker: Bool = true, idlePollInterval: Duration? = .milliseconds(500), logLevel: Logger.Level? = nil) {
+        package init(
+            leaseChecker: Bool = true, idlePollInterval: Duration? = .milliseconds(500), logLevel: Logger.Level? = nil,
+            aclUser: Bool = BrokerSettings.aclUserFromEnvironment
+        ) {
             self.leaseChecker = leaseChecker
             self.idlePollInterval = idlePollInterval
             self.logLevel = logLevel
+            self.aclUser = aclUser
         }
     }
 
@@ -44,14 +60,25 @@ package final class TestRedis: Sendable {
     package let settings: BrokerSettings
     private let brokers = Mutex<[RedisEventBroker]>([])
 
-    /// The server's URL.
-    package var url: String { server.url }
+    /// The URL the brokers use: the server's, with ``aclUser`` and its password when the
+    /// settings ask for it.
+    package var url: String {
+        settings.aclUser ? url(user: Self.aclUser, password: Self.aclUserPassword) : server.url
+    }
+
+    /// ``url``'s login, but for a server on `127.0.0.1:port`: for brokers that reach the server
+    /// through a tunnel or proxy listening there.
+    package func url(viaLoopbackPort port: Int) -> String {
+        let login = settings.aclUser ? "\(Self.aclUser):\(Self.aclUserPassword)@" : ""
+        return "redis://\(login)127.0.0.1:\(port)"
+    }
 
     private init(server: RedisServerProcess, settings: BrokerSettings) throws {
         self.server = server
         self.settings = settings
+        let adminURL = settings.aclUser ? "unix://:\(Self.adminPassword)@\(server.socketPath)" : server.url
         admin = RedisConnection(
-            endpoint: try RedisEndpoint(url: server.url), clientName: "test-admin", logger: Self.logger("test-admin", settings))
+            endpoint: try RedisEndpoint(url: adminURL), clientName: "test-admin", logger: Self.logger("test-admin", settings))
     }
 
     /// Runs `body` with a fresh server started with `options` and brokers set up by `settings`,
@@ -60,6 +87,13 @@ package final class TestRedis: Sendable {
         _ options: RedisServerProcess.Options = .init(), brokers settings: BrokerSettings = .init(),
         _ body: (TestRedis) async throws -> Void
     ) async throws {
+        var options = options
+        if settings.aclUser {
+            // First, so that a test's own --requirepass or --user arguments win.
+            options.extraArguments =
+                ["--requirepass", adminPassword] + (try userArguments(aclUser, password: aclUserPassword))
+                + options.extraArguments
+        }
         let server = try await RedisServerProcess.start(options)
         let redis: TestRedis
         do {
@@ -71,18 +105,33 @@ package final class TestRedis: Sendable {
         do {
             try await body(redis)
         } catch {
-            await redis.tearDown()
+            try? await redis.tearDown()
             throw error
         }
-        await redis.tearDown()
+        try await redis.tearDown()
     }
 
-    private func tearDown() async {
+    /// Shuts down every broker, closes the admin connection and stops the server. With
+    /// ``BrokerSettings/aclUser``, first throws ``ACLRefusals`` when the server's ACL refused
+    /// ``aclUser`` anything during the test, such as a sweep in the background.
+    private func tearDown() async throws {
         for broker in brokers.withLock({ $0 }) {
             try? await broker.shutdown()
         }
+        var refusals: Result<[String], any Error> = .success([])
+        if settings.aclUser {
+            do {
+                refusals = .success(try await aclRefusals(of: Self.aclUser))
+            } catch {
+                refusals = .failure(error)
+            }
+        }
         await admin.close()
         server.stop()
+        let refused = try refusals.get()
+        if !refused.isEmpty {
+            throw ACLRefusals(user: Self.aclUser, entries: refused)
+        }
     }
 
     /// A logger labelled `label` at the settings' log level.
@@ -97,7 +146,7 @@ package final class TestRedis: Sendable {
     /// A configuration for `service` on this server, set up by the fixture's ``settings``.
     package func configuration(_ service: String, processingTimeout: Duration = .seconds(30)) -> BrokerConfiguration {
         var configuration = BrokerConfiguration(
-            serviceName: service, redisURL: server.url, processingTimeout: processingTimeout, environment: [:])
+            serviceName: service, redisURL: url, processingTimeout: processingTimeout, environment: [:])
         if !settings.leaseChecker {
             configuration.companions = []
         }

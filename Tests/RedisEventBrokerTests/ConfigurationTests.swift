@@ -54,17 +54,31 @@ import Testing
         await #expect(throws: RedisError.self) { try await RedisEventBroker(configuration) }
     }
 
+    /// Its own logins: not the fixture's ACL user (`EVENT_BROKER_TEST_ACL`), whose admin password
+    /// `--requirepass` would replace.
     @Test func passwordACLUserAndDatabaseComeFromTheURL() async throws {
-        try await TestRedis.with(.init(listenOnLoopbackPort: true, extraArguments: ["--requirepass", "s3cret"])) { redis in
+        try await TestRedis.with(
+            .init(listenOnLoopbackPort: true, extraArguments: ["--requirepass", "s3cret"]), brokers: .init(aclUser: false)
+        ) { redis in
             let port = try #require(redis.server.port)
             let socket = redis.server.socketPath
             let admin = try await RedisEventBroker(
                 BrokerConfiguration(serviceName: "admin", redisURL: "unix://:s3cret@\(socket)", environment: [:]))
             try await admin.shutdown()
 
-            await #expect(throws: RedisError.self) {
-                try await RedisEventBroker(
-                    BrokerConfiguration(serviceName: "billing", redisURL: "unix://:wrong@\(socket)", environment: [:]))
+            for (url, refusal) in [
+                ("unix://:wrong@\(socket)", "WRONGPASS"), ("redis://nobody:s3cret@127.0.0.1:\(port)", "WRONGPASS"),
+                ("unix://\(socket)", "NOAUTH"),
+            ] {
+                let error = await #expect(throws: RedisError.self) {
+                    try await RedisEventBroker(BrokerConfiguration(serviceName: "billing", redisURL: url, environment: [:]))
+                }
+                guard let error, case .authenticationFailed(_, let message) = error else {
+                    Issue.record("\(url): expected authenticationFailed, got \(String(describing: error))")
+                    continue
+                }
+                #expect(message.contains(refusal), "\(url): \(message)")
+                #expect(!error.description.contains("s3cret"))
             }
 
             let setup = try await RedisEventBroker(

@@ -25,7 +25,7 @@ import Testing
                 lost.append(try #require(picked.events.first?.eventId))
             }
             let checker = try StandaloneChecker(
-                redisURL: redis.server.url, interval: .milliseconds(100), logger: Logger(label: "test.checker"))
+                redisURL: redis.url, interval: .milliseconds(100), logger: Logger(label: "test.checker"))
             let running = Task { try await checker.run() }
             defer { running.cancel() }
             for (broker, id) in zip(services, lost) {

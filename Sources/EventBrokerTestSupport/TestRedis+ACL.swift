@@ -1,0 +1,52 @@
+import EventBrokerCore
+import RedisServerProcess
+
+/// ACL users on the fixture's server: the least-privilege user of ``TestRedis/BrokerSettings/aclUser``,
+/// others a test defines, and what the server's ACL refused them.
+extension TestRedis {
+    /// The least-privilege user the brokers log in as with ``BrokerSettings/aclUser``.
+    package static let aclUser = "reb-broker"
+    /// The password of ``aclUser``.
+    package static let aclUserPassword = "broker-secret"
+    /// The default user's password with ``BrokerSettings/aclUser``.
+    package static let adminPassword = "admin-secret"
+
+    /// The `redis-server` arguments that define `user` with `password` and `rules`, by default
+    /// ``BrokerACL/rules(keyPrefix:)`` of the default key prefix.
+    package static func userArguments(_ user: String, password: String, rules: [String]? = nil) throws -> [String] {
+        ["--user", user, "on", ">\(password)"] + (try rules ?? BrokerACL.rules())
+    }
+
+    /// The URL of the server's unix socket with `user` and `password` (neither percent-encoded).
+    package func url(user: String, password: String) -> String {
+        "unix://\(user):\(password)@\(server.socketPath)"
+    }
+
+    /// What the server's ACL refused `user` so far (`ACL LOG`), one line per entry: why (a
+    /// command, key or channel), what, and where (top level or script).
+    package func aclRefusals(of user: String) async throws -> [String] {
+        let entries = try await admin.send("ACL", "LOG").array ?? []
+        return entries.compactMap { entry -> String? in
+            let fields = entry.array?.map { $0.string ?? "\($0)" } ?? []
+            var values: [String: String] = [:]
+            for index in stride(from: 0, to: fields.count - 1, by: 2) {
+                values[fields[index]] = fields[index + 1]
+            }
+            guard values["username"] == user else { return nil }
+            return "\(values["reason"] ?? "?") \(values["object"] ?? "?") (\(values["context"] ?? "?"))"
+        }
+    }
+}
+
+/// The server's ACL refused the least-privilege user something during a test.
+package struct ACLRefusals: Error, CustomStringConvertible {
+    /// The user refused.
+    package let user: String
+    /// What was refused, as ``TestRedis/aclRefusals(of:)`` describes it.
+    package let entries: [String]
+
+    package var description: String {
+        "the server's ACL refused \(user): \(entries.joined(separator: "; ")); the broker needs a command, "
+            + "key or channel that BrokerACL.rules(keyPrefix:) does not grant"
+    }
+}
