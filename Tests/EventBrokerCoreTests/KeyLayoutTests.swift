@@ -48,7 +48,11 @@ import Testing
         #expect(keys.count == names.count)
     }
 
-    @Test(arguments: ["", "a{b", "with space", String(repeating: "p", count: 65), "ü"])
+    /// Glob characters included: the ACL pattern `~{<prefix>}:*` must match no other prefix's keys.
+    @Test(arguments: [
+        "", "a{b", "a}", "with space", String(repeating: "p", count: 65), "ü", "a*", "a?", "a[bc]", "a\\",
+        "a\r\n*1\r\n$8\r\nFLUSHALL\r\n", "a\u{0}",
+    ])
     func unusablePrefixesAreRefused(prefix: String) {
         #expect(throws: BrokerError.self) { try KeyLayout(prefix: prefix) }
     }

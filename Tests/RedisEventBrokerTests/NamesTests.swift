@@ -43,6 +43,10 @@ import Testing
         ("line\nbreak", "it contains the control character U+000A at position 4"),
         ("nul\u{0}", "it contains the control character U+0000 at position 3"),
         ("del\u{7F}", "it contains the control character U+007F at position 3"),
+        // Protocol bytes: a second command smuggled after the name, were names ever sent inline.
+        ("\r\n*3\r\n$3\r\nDEL\r\n$6\r\noutside\r\n", "it contains the control character U+000D at position 0"),
+        ("orders\r\nFLUSHALL\r\n", "it contains the control character U+000D at position 6"),
+        (String(repeating: "{reb}:*", count: 200), "it is 1400 bytes long; the limit is 1024"),
     ])
     func absurdNamesAreRefusedBeforeAnythingIsWritten(name: String, reason: String) async throws {
         try await TestRedis.with { redis in
