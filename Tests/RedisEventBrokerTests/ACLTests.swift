@@ -38,6 +38,13 @@ import Testing
         #expect(granted == Set(BrokerACL.scriptCommands + BrokerACL.clientCommands))
     }
 
+    @Test(arguments: ["README.md", "docs/SECURITY.md"])
+    func theDocumentationGivesTheExactRules(file: String) throws {
+        let text = try String(contentsOf: packageRoot.appending(path: file), encoding: .utf8)
+        let line = try BrokerACL.rules().joined(separator: " ")
+        #expect(text.contains(line), "\(file) gives the rules of BrokerACL.rules() for the prefix reb")
+    }
+
     /// Publish, subscribe, notifications, a consumer loop, ack, nack with a retry delay, dead
     /// letters and their replay, a lease the checker sweeps back, and shutdown giving back a
     /// running handler's event: all as the least-privilege user, on a server whose default user
