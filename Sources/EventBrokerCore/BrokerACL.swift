@@ -16,9 +16,11 @@ public enum BrokerACL {
     /// The commands the library sends itself: PING, and SELECT and CLIENT SETNAME, to set up a
     /// connection; EVALSHA and SCRIPT LOAD (after `NOSCRIPT`) to run the scripts; BLPOP for the
     /// idle wait; SUBSCRIBE for ``RedisEventBroker/onNotification(_:)``; TYPE, the start-up check
-    /// that the user may use the key prefix; SMEMBERS, the standalone checker's list of services.
+    /// that the user may use the key prefix; SMEMBERS, the standalone checker's list of services;
+    /// on a Redis Cluster, CLUSTER SLOTS for the slot map and ASKING to follow an `ASK` redirection.
     static let clientCommands = [
         "ping", "select", "client|setname", "evalsha", "script|load", "blpop", "subscribe", "type", "smembers",
+        "cluster|slots", "asking",
     ]
 
     /// The commands the scripts of `Scripts/` run, which Redis checks against the same rules.

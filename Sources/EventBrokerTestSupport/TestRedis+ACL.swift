@@ -25,7 +25,13 @@ extension TestRedis {
     /// What the server's ACL refused `user` so far (`ACL LOG`), one line per entry: why (a
     /// command, key or channel), what, and where (top level or script).
     package func aclRefusals(of user: String) async throws -> [String] {
-        let entries = try await admin.send("ACL", "LOG").array ?? []
+        try await Self.aclRefusals(of: user, on: admin)
+    }
+
+    /// What the ACL of the server of `connection` (whose user may run `ACL LOG`) refused `user`
+    /// so far, as ``aclRefusals(of:)`` describes it.
+    package static func aclRefusals(of user: String, on connection: RedisConnection) async throws -> [String] {
+        let entries = try await connection.send("ACL", "LOG").array ?? []
         return entries.compactMap { entry -> String? in
             let fields = entry.array?.map { $0.string ?? "\($0)" } ?? []
             var values: [String: String] = [:]

@@ -144,6 +144,44 @@ import Testing
         }
     }
 
+    /// On a cluster the broker also reads the slot map and talks to each master: the same rules,
+    /// set on every node (a cluster does not share its users), serve it.
+    @Test func theRulesServeABrokerOnARedisCluster() async throws {
+        try await TestCluster.with { cluster in
+            let user = (name: TestRedis.aclUser, password: TestRedis.aclUserPassword)
+            let setUser = ["ACL", "SETUSER", user.name, "on", ">\(user.password)"] + (try BrokerACL.rules())
+            var admins: [RedisConnection] = []
+            for node in cluster.nodes {
+                let admin = RedisConnection(endpoint: try RedisEndpoint(url: node.url), clientName: "test-admin")
+                admins.append(admin)
+                #expect(try await admin.send(setUser.map { Array($0.utf8) }) == .status("OK"))
+            }
+            let url = cluster.url.replacing("redis-cluster://", with: "redis-cluster://\(user.name):\(user.password)@")
+            let billing = try await cluster.broker("billing") { $0.redisURL = url }
+            let shop = try await cluster.broker("shop") { $0.redisURL = url }
+            let notified = Mutex(false)
+            billing.onNotification { _ in notified.withLock { $0 = true } }
+            let listener = try #require(billing.notificationListener)
+            try await listener.connection.waitForSubscription(count: 1)
+            try await billing.subscribe("orders")
+            var published: [String] = []
+            for number in 1...10 {
+                published.append(try await shop.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
+            }
+            await #expect(throws: Refused.self) { try await billing.pick { _ in throw Refused() } }
+            let ledger = Ledger()
+            billing.pickOnNotification { ledger.record(billing, $0) }
+            try await eventually("billing handled every order") { ledger.all.count == published.count }
+            #expect(Set(ledger.all.map(\.eventId)) == Set(published))
+            try await eventually("billing was notified") { notified.withLock { $0 } }
+
+            for admin in admins {
+                #expect(try await TestRedis.aclRefusals(of: user.name, on: admin) == [])
+                await admin.close()
+            }
+        }
+    }
+
     @Test func aUserLackingACommandTheBrokerRunsGetsATypedError() async throws {
         let rules = try BrokerACL.rules().filter { $0 != "+rpop" }
         let narrow = try TestRedis.userArguments("narrow", password: "narrow-secret", rules: rules)
