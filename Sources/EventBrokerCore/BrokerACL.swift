@@ -3,7 +3,7 @@
 ///
 /// ```swift
 /// let rules = try BrokerACL.rules(keyPrefix: "shop")
-/// // ACL SETUSER billing on >secret resetkeys ~{shop}:* resetchannels &{shop}:* -@all +blpop ...
+/// // ACL SETUSER billing on >secret resetkeys ~{shop}:* resetchannels &{shop}:* -@all +asking +blpop ...
 /// ```
 ///
 /// A user with these rules cannot read, change or list the keys of another prefix, nor run
