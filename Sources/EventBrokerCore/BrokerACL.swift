@@ -17,10 +17,11 @@ public enum BrokerACL {
     /// connection; EVALSHA and SCRIPT LOAD (after `NOSCRIPT`) to run the scripts; BLPOP for the
     /// idle wait; SUBSCRIBE for ``RedisEventBroker/onNotification(_:)``; TYPE, the start-up check
     /// that the user may use the key prefix; SMEMBERS, the standalone checker's list of services;
-    /// on a Redis Cluster, CLUSTER SLOTS for the slot map and ASKING to follow an `ASK` redirection.
+    /// on a Redis Cluster, CLUSTER SLOTS for the slot map and ASKING to follow an `ASK` redirection;
+    /// WAIT, after each publish with ``BrokerConfiguration/publishReplication``.
     static let clientCommands = [
         "ping", "select", "client|setname", "evalsha", "script|load", "blpop", "subscribe", "type", "smembers",
-        "cluster|slots", "asking",
+        "cluster|slots", "asking", "wait",
     ]
 
     /// The commands the scripts of `Scripts/` run, which Redis checks against the same rules.

@@ -48,6 +48,9 @@ public struct BrokerConfiguration: Sendable {
     /// ``processingTimeout``, a failed event back at the front of the queue at once, and at most
     /// 10 deliveries (``StandardTimeoutPolicy``'s defaults).
     public var timeoutPolicy: (any TimeoutPolicy)?
+    /// Whether a publish returns only once replicas hold its events (Redis `WAIT`); `nil`, the
+    /// default, returns as soon as the master has them.
+    public var publishReplication: PublishReplication?
     /// The most dead letters the service keeps; the oldest beyond it are deleted, so dead letters
     /// cannot eat Redis's memory.
     public var deadLetterLimit: Int = 10_000
@@ -105,6 +108,7 @@ public struct BrokerConfiguration: Sendable {
         guard consumerConcurrency >= 1 else {
             throw BrokerError.invalidConfiguration(setting: "consumerConcurrency", reason: "must be at least 1")
         }
+        try publishReplication?.validate()
         guard deadLetterLimit >= 1 else {
             throw BrokerError.invalidConfiguration(setting: "deadLetterLimit", reason: "must be at least 1")
         }
@@ -134,7 +138,8 @@ public struct BrokerConfiguration: Sendable {
             codecName: codec.name, readableCodecNames: readableCodecs.map(\.name), keyPrefix: keyPrefix, consumerConcurrency: consumerConcurrency,
             consumerPrefetch: consumerPrefetch,
             idlePollInterval: idlePollInterval, connectTimeout: connectTimeout, commandTimeout: commandTimeout,
-            timeoutPolicy: timeoutPolicy.map { String(reflecting: $0) }, deadLetterLimit: deadLetterLimit,
+            timeoutPolicy: timeoutPolicy.map { String(reflecting: $0) }, publishReplication: publishReplication,
+            deadLetterLimit: deadLetterLimit,
             shutdownGracePeriod: shutdownGracePeriod, companions: companions.map { String(reflecting: $0) },
             observers: observers.map { String(reflecting: $0) }, depthSamplingInterval: depthSamplingInterval,
             tracer: tracer.map { String(reflecting: type(of: $0)) })
@@ -155,6 +160,7 @@ public struct BrokerConfiguration: Sendable {
         let connectTimeout: Duration
         let commandTimeout: Duration
         let timeoutPolicy: String?
+        let publishReplication: PublishReplication?
         let deadLetterLimit: Int
         let shutdownGracePeriod: Duration
         let companions: [String]

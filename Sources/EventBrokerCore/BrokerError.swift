@@ -28,6 +28,10 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
     case scriptHashMismatch(script: String, expected: String, loaded: String)
     /// The broker was shut down; create a new one to go on.
     case shutDown
+    /// A publish queued its events on the master, but only `acknowledged` replicas confirmed
+    /// them within ``PublishReplication/timeout``, fewer than the `required` ones: a failure of
+    /// the master before its replicas catch up would lose them. Publishing again queues them twice.
+    case notReplicated(acknowledged: Int, required: Int)
 
     /// Which kind of name a ``BrokerError/invalidName(kind:value:reason:)`` is about.
     public enum NameKind: String, Sendable {
@@ -67,6 +71,9 @@ public enum BrokerError: Error, Sendable, Equatable, CustomStringConvertible {
             return "script \(script): Redis computed SHA1 \(loaded), the build embedded \(expected)"
         case .shutDown:
             return "the broker was shut down"
+        case .notReplicated(let acknowledged, let required):
+            return "the events were queued on the master, but \(acknowledged) of the \(required) replicas required "
+                + "confirmed them in time; they are lost if the master fails before its replicas catch up"
         }
     }
 }

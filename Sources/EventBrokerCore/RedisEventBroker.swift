@@ -274,6 +274,9 @@ public final class RedisEventBroker: Sendable {
                 events: events, topic: topic, assumedVersion: view.version, subscribers: view.services)
             switch outcome {
             case .queued(let services):
+                if services > 0, let replication = configuration.publishReplication {
+                    try await waitForReplicas(replication, topic: topic)
+                }
                 return Array(repeating: services, count: events.count)
             case .stale(let version, let subscribers):
                 state.withLock {
@@ -282,6 +285,19 @@ public final class RedisEventBroker: Sendable {
             }
         }
         throw BrokerError.subscribersKeptChanging(topic: topic)
+    }
+
+    /// Waits until `replication`'s replicas hold what this instance wrote so far (Redis `WAIT`
+    /// on the connection that ran the publish: the one of the topic's keys), or throws
+    /// ``BrokerError/notReplicated(acknowledged:required:)``.
+    private func waitForReplicas(_ replication: PublishReplication, topic: String) async throws {
+        let reply = try await commands.send(
+            "WAIT", String(replication.replicas), String(replication.timeout.wholeMilliseconds),
+            key: layout.topic(topic).subscribers)
+        guard let acknowledged = reply.integer else { throw BrokerError.unexpectedScriptReply(script: "WAIT", reply: "\(reply)") }
+        guard acknowledged >= replication.replicas else {
+            throw BrokerError.notReplicated(acknowledged: Int(acknowledged), required: replication.replicas)
+        }
     }
 
     /// `event`'s envelope under `id`, in the writing codec.

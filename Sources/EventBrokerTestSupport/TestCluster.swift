@@ -46,6 +46,8 @@ package final class TestCluster: Sendable {
                             extraArguments: [
                                 "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                                 "--cluster-port", String(busPort), "--cluster-node-timeout", "1000",
+                                // Replicas copy their master at once instead of 5 s later.
+                                "--repl-diskless-sync-delay", "0",
                             ])))
             }
             try create(nodes)
@@ -82,12 +84,15 @@ package final class TestCluster: Sendable {
         }
     }
 
-    /// Waits until every node reports the cluster up with all six nodes known.
+    /// Waits until every node reports the cluster up with all six nodes known, and every
+    /// replica has copied its master (before that, a replica cannot take over a failed master).
     private func waitUntilReady() async throws {
-        try await eventually("the cluster is up on every node", timeout: .seconds(30)) {
+        try await eventually("the cluster is up on every node and every replica in sync", timeout: .seconds(30)) {
             for node in nodes {
                 let info = try await self.command(on: node, "CLUSTER", "INFO").string ?? ""
                 guard info.contains("cluster_state:ok"), info.contains("cluster_known_nodes:6") else { return false }
+                let replication = try await self.command(on: node, "INFO", "replication").string ?? ""
+                if replication.contains("role:slave"), !replication.contains("master_link_status:up") { return false }
             }
             return true
         }

@@ -142,6 +142,14 @@ public final class RedisServerProcess: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// Kills the server at once (SIGKILL), as a crash or a power cut does, and keeps its
+    /// directory; unlike ``terminate()``, the server gets no chance to save or to tell anyone.
+    public func crash() {
+        guard let pid = processID.withLock({ pid in defer { pid = nil }; return pid }) else { return }
+        kill(pid, SIGKILL)
+        while !Self.hasExited(pid) { usleep(10_000) }
+    }
+
     /// Pauses the server process (SIGSTOP) until ``resume()``.
     public func pause() {
         processID.withLock { pid in

@@ -158,7 +158,11 @@ import Testing
             }
             let url = cluster.url.replacing("redis-cluster://", with: "redis-cluster://\(user.name):\(user.password)@")
             let billing = try await cluster.broker("billing") { $0.redisURL = url }
-            let shop = try await cluster.broker("shop") { $0.redisURL = url }
+            // Publishing waits for a replica (WAIT), which the rules allow too.
+            let shop = try await cluster.broker("shop") { configuration in
+                configuration.redisURL = url
+                configuration.publishReplication = PublishReplication(replicas: 1, timeout: .seconds(5))
+            }
             let notified = Mutex(false)
             billing.onNotification { _ in notified.withLock { $0 = true } }
             let listener = try #require(billing.notificationListener)

@@ -1,6 +1,7 @@
 import EventBrokerTestSupport
 import Foundation
 import RedisServerProcess
+import Synchronization
 import Testing
 
 @testable import EventBrokerCore
@@ -181,6 +182,83 @@ import Testing
         }
     }
 
+    @Test func aPublishThatWaitsForAReplicaReturnsOnceOneHasIt() async throws {
+        try await TestCluster.with { cluster in
+            let billing = try await cluster.broker("billing")
+            try await billing.subscribe("orders")
+            let shop = try await cluster.broker("shop") { configuration in
+                configuration.publishReplication = PublishReplication(replicas: 1, timeout: .seconds(5))
+            }
+            let id = try await shop.publishEvent(Event(streamId: "order-1", topic: "orders"))
+            #expect(try await nextEvent(billing)?.id == id)
+            let greedy = try await cluster.broker("shop") { configuration in
+                configuration.publishReplication = PublishReplication(replicas: 2, timeout: .milliseconds(100))
+            }
+            await #expect(throws: BrokerError.notReplicated(acknowledged: 1, required: 2)) {
+                try await greedy.publishEvent(Event(streamId: "order-2", topic: "orders"))
+            }
+            #expect(try await nextEvent(billing)?.streamId == "order-2", "the master queued it all the same")
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func aKilledMasterLosesNoEventWhosePublishWaitedForAReplica(waitsForReplica: Bool) async throws {
+        try await TestCluster.with { cluster in
+            let ledger = Ledger()
+            var consumers: [Task<Void, any Error>] = []
+            for _ in 0..<2 {
+                let instance = try await cluster.broker("billing") { configuration in
+                    configuration.processingTimeout = .seconds(2)
+                    configuration.connectTimeout = .seconds(1)
+                }
+                try await instance.subscribe("orders")
+                consumers.append(Task { try await instance.consume(concurrency: 4) { ledger.record(instance, $0) } })
+            }
+            let shop = try await cluster.broker("shop") { configuration in
+                configuration.connectTimeout = .seconds(1)
+                if waitsForReplica {
+                    configuration.publishReplication = PublishReplication(replicas: 1, timeout: .seconds(1))
+                }
+            }
+            let master = try #require(
+                try await mastersOf(cluster).first { $0.slots.contains(Int64(HashSlot.of(shop.serviceKeys.published))) }?.node)
+            // Four publishers; the master is killed once 500 publishes returned, and they stop a
+            // second after its replica took over (or after 3,000 attempts).
+            let replica = try #require(try await replicaOf(try await cluster.command(on: master, "CLUSTER", "MYID").string ?? "", in: cluster))
+            let tally = PublishTally()
+            let publishers = (0..<4).map { _ in
+                Task {
+                    while !tally.isStopped, tally.attempt() <= 3_000 {
+                        if let id = try? await shop.publishEvent(Event(streamId: "order", topic: "orders")) {
+                            tally.returned(id)
+                        }
+                    }
+                }
+            }
+            try await eventually("500 publishes returned") { tally.ids.count >= 500 }
+            master.crash()
+            try await eventually("the replica took over") {
+                try await cluster.command(on: replica, "ROLE").array?.first?.string == "master"
+            }
+            try await Task.sleep(for: .seconds(1))
+            tally.stop()
+            for publisher in publishers { await publisher.value }
+            let returned = Set(tally.ids)
+            try? await eventually("every returned publish was handled", timeout: .seconds(20)) {
+                returned.isSubset(of: Set(ledger.all.map(\.eventId)))
+            }
+            let lost = returned.subtracting(ledger.all.map(\.eventId))
+            let handledTwice = Dictionary(grouping: ledger.all, by: \.eventId).values.count { $0.count > 1 }
+            print(
+                "Killed master, publishes \(waitsForReplica ? "waiting for 1 replica" : "not waiting"): "
+                    + "\(returned.count) of \(min(tally.attempts, 3_000)) returned, \(lost.count) of those lost, \(handledTwice) handled twice")
+            if waitsForReplica {
+                #expect(lost.isEmpty, "\(lost.count) events whose publish returned were lost")
+            }
+            for consumer in consumers { consumer.cancel() }
+        }
+    }
+
     /// The replica of the master whose id is `masterId`.
     private func replicaOf(_ masterId: String, in cluster: TestCluster) async throws -> RedisServerProcess? {
         for node in cluster.nodes {
@@ -215,4 +293,36 @@ import Testing
             return (node, first...last)
         }
     }
+}
+
+/// The publishes of several tasks: attempts numbered, the ids of those that returned.
+private final class PublishTally: Sendable {
+    private let state = Mutex((attempts: 0, ids: [String](), stopped: false))
+
+    /// Whether the publishers should stop.
+    var isStopped: Bool { state.withLock { $0.stopped } }
+
+    /// The attempts so far.
+    var attempts: Int { state.withLock { $0.attempts } }
+
+    /// Tells the publishers to stop.
+    func stop() {
+        state.withLock { $0.stopped = true }
+    }
+
+    /// Numbers one more attempt, from 1.
+    func attempt() -> Int {
+        state.withLock { state in
+            state.attempts += 1
+            return state.attempts
+        }
+    }
+
+    /// Records a publish that returned `id`.
+    func returned(_ id: String) {
+        state.withLock { $0.ids.append(id) }
+    }
+
+    /// The ids of the publishes that returned.
+    var ids: [String] { state.withLock { $0.ids } }
 }

@@ -47,6 +47,13 @@ import Testing
             }
         }
         configuration.consumerPrefetch = 0
+        configuration.publishReplication = PublishReplication(replicas: 0, timeout: .seconds(1))
+        await #expect(throws: BrokerError.invalidConfiguration(setting: "publishReplication.replicas", reason: "must be at least 1")) {
+            try await RedisEventBroker(configuration)
+        }
+        configuration.publishReplication = PublishReplication(replicas: 1, timeout: .microseconds(500))
+        await #expect(throws: BrokerError.self) { try await RedisEventBroker(configuration) }
+        configuration.publishReplication = nil
         configuration.keyPrefix = "a{b}"
         await #expect(throws: BrokerError.self) { try await RedisEventBroker(configuration) }
         configuration.keyPrefix = "reb"
