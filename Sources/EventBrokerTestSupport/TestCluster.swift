@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import RedisEventBroker
 import RedisServerProcess
-import Synchronization
 
 /// A throwaway Redis Cluster for one test: three masters and a replica of each, on loopback
 /// ports, made with `redis-cli --cluster create`; brokers on it that the fixture shuts down at
@@ -17,7 +16,7 @@ import Synchronization
 package final class TestCluster: Sendable {
     /// The nodes, masters first as `redis-cli` made them (it may pair them differently after a failover).
     package let nodes: [RedisServerProcess]
-    private let brokers = Mutex<[RedisEventBroker]>([])
+    private let brokers = OwnedBrokers()
 
     /// The cluster's URL, with every node as a seed.
     package var url: String {
@@ -99,9 +98,7 @@ package final class TestCluster: Sendable {
     }
 
     private func tearDown() async {
-        for broker in brokers.withLock({ $0 }) {
-            try? await broker.shutdown()
-        }
+        await brokers.shutDownAll()
         nodes.forEach { $0.stop() }
     }
 
@@ -117,11 +114,7 @@ package final class TestCluster: Sendable {
     package func broker(_ service: String, configure: (inout BrokerConfiguration) -> Void = { _ in }) async throws
         -> RedisEventBroker
     {
-        var configuration = configuration(service)
-        configure(&configuration)
-        let broker = try await RedisEventBroker(configuration)
-        brokers.withLock { $0.append(broker) }
-        return broker
+        try await brokers.make(configuration(service), configure: configure)
     }
 
     /// Sends one command to `node` on a connection of its own.

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import RedisEventBroker
 import RedisServerProcess
-import Synchronization
 
 /// A throwaway redis-server for one test, an admin connection to it, and brokers on it that the
 /// fixture shuts down at the end.
@@ -58,7 +57,7 @@ package final class TestRedis: Sendable {
     package let admin: RedisConnection
     /// How the brokers are set up.
     package let settings: BrokerSettings
-    private let brokers = Mutex<[RedisEventBroker]>([])
+    private let brokers = OwnedBrokers()
 
     /// The URL the brokers use: the server's, with ``aclUser`` and its password when the
     /// settings ask for it.
@@ -115,9 +114,7 @@ package final class TestRedis: Sendable {
     /// ``BrokerSettings/aclUser``, first throws ``ACLRefusals`` when the server's ACL refused
     /// ``aclUser`` anything during the test, such as a sweep in the background.
     private func tearDown() async throws {
-        for broker in brokers.withLock({ $0 }) {
-            try? await broker.shutdown()
-        }
+        await brokers.shutDownAll()
         var refusals: Result<[String], any Error> = .success([])
         if settings.aclUser {
             do {
@@ -161,11 +158,7 @@ package final class TestRedis: Sendable {
     package func broker(_ service: String, configure: (inout BrokerConfiguration) -> Void = { _ in }) async throws
         -> RedisEventBroker
     {
-        var configuration = configuration(service)
-        configure(&configuration)
-        let broker = try await RedisEventBroker(configuration)
-        brokers.withLock { $0.append(broker) }
-        return broker
+        try await brokers.make(configuration(service), configure: configure)
     }
 
     /// Sends one command on the admin connection.

@@ -26,7 +26,7 @@ import Testing
             let client = RedisCluster(seeds: try RedisClusterSeeds(url: cluster.url))
             let keys = (0..<30).map { "key-\($0)" }
             for key in keys {
-                #expect(try await client.send([Array("SET".utf8), Array(key.utf8), Array("value of \(key)".utf8)], key: key) == .status("OK"))
+                #expect(try await client.send("SET", key, "value of \(key)", key: key) == .status("OK"))
             }
             // Each key is on the master the cluster says serves its slot, and only there.
             var mastersUsed: Set<Int> = []
@@ -49,7 +49,7 @@ import Testing
         try await TestCluster.with { cluster in
             let client = RedisCluster(seeds: try RedisClusterSeeds(url: cluster.url))
             let key = "moving-key"
-            #expect(try await client.send([Array("EXISTS".utf8), Array(key.utf8)], key: key) == .integer(0))
+            #expect(try await client.send("EXISTS", key, key: key) == .integer(0))
             let (from, to) = try await twoMasters(cluster, fromMasterOf: key)
             // The empty slot is given to another master on every master: the client's map is now wrong.
             let slot = String(HashSlot.of(key))
@@ -57,7 +57,7 @@ import Testing
             for master in [from, to] + (try await otherMasters(cluster, besides: [from, to])) {
                 try await cluster.command(on: master, "CLUSTER", "SETSLOT", slot, "NODE", newOwner)
             }
-            #expect(try await client.send([Array("SET".utf8), Array(key.utf8), Array("moved".utf8)], key: key) == .status("OK"))
+            #expect(try await client.send("SET", key, "moved", key: key) == .status("OK"))
             #expect(try await cluster.command(on: to, "GET", key).string == "moved")
             let master = try await client.master(forKey: key)
             #expect(master.address == .tcp(host: "127.0.0.1", port: try #require(to.port)), "the map was read again")
@@ -69,7 +69,7 @@ import Testing
         try await TestCluster.with { cluster in
             let client = RedisCluster(seeds: try RedisClusterSeeds(url: cluster.url))
             let key = "migrating-key"
-            #expect(try await client.send([Array("EXISTS".utf8), Array(key.utf8)], key: key) == .integer(0))
+            #expect(try await client.send("EXISTS", key, key: key) == .integer(0))
             let (from, to) = try await twoMasters(cluster, fromMasterOf: key)
             let slot = String(HashSlot.of(key))
             let fromId = try await cluster.command(on: from, "CLUSTER", "MYID").string ?? ""
@@ -77,7 +77,7 @@ import Testing
             try await cluster.command(on: to, "CLUSTER", "SETSLOT", slot, "IMPORTING", fromId)
             try await cluster.command(on: from, "CLUSTER", "SETSLOT", slot, "MIGRATING", toId)
             // The key is not on the migrating node, which answers ASK: the client asks the importing one.
-            #expect(try await client.send([Array("SET".utf8), Array(key.utf8), Array("asked".utf8)], key: key) == .status("OK"))
+            #expect(try await client.send("SET", key, "asked", key: key) == .status("OK"))
             #expect(try await cluster.command(on: to, "CLUSTER", "COUNTKEYSINSLOT", slot).integer == 1)
             #expect(try await cluster.command(on: from, "CLUSTER", "COUNTKEYSINSLOT", slot).integer == 0)
             let master = try await client.master(forKey: key)

@@ -93,6 +93,11 @@ package final class RedisCluster: Sendable {
             message: "CLUSTERREDIRECTS slot \(slot) was redirected \(Self.maximumRedirections) times; the cluster keeps moving it")
     }
 
+    /// Sends a command given as strings (UTF-8 encoded); see ``send(_:key:)``.
+    package func send(_ arguments: String..., key: String) async throws -> RedisReply {
+        try await send(arguments.map { Array($0.utf8) }, key: key)
+    }
+
     /// The master serving the slot of `key`, for a connection of the caller's own (a blocking
     /// wait, a subscription).
     package func master(forKey key: String) async throws -> RedisEndpoint {
