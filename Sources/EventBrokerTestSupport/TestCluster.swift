@@ -49,7 +49,7 @@ package final class TestCluster: Sendable {
                                 "--repl-diskless-sync-delay", "0",
                             ])))
             }
-            try create(nodes)
+            try await create(nodes)
         } catch {
             nodes.forEach { $0.stop() }
             throw error
@@ -65,21 +65,16 @@ package final class TestCluster: Sendable {
         await cluster.tearDown()
     }
 
-    /// `redis-cli --cluster create` with one replica per master.
-    private static func create(_ nodes: [RedisServerProcess]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
+    /// `redis-cli --cluster create` with one replica per master, waited for without blocking a
+    /// thread of the cooperative pool (it takes a second or two, and clusters start in parallel).
+    private static func create(_ nodes: [RedisServerProcess]) async throws {
+        let output = try await runProcess(
+            URL(fileURLWithPath: "/usr/bin/env"),
             ["redis-cli", "--cluster", "create"] + nodes.compactMap { $0.port.map { "127.0.0.1:\($0)" } }
-            + ["--cluster-replicas", "1", "--cluster-yes"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SetupError(description: "redis-cli --cluster create failed: \(text.suffix(2000))")
+                + ["--cluster-replicas", "1", "--cluster-yes"])
+        guard output.status == 0 else {
+            throw SetupError(
+                description: "redis-cli --cluster create failed: \((output.standardOutput + output.standardError).suffix(2000))")
         }
     }
 

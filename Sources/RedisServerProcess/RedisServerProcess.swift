@@ -197,7 +197,11 @@ public final class RedisServerProcess: Sendable {
         // to accept connections at <socket>" (unix socket) once its listeners are open.
         for _ in 0..<1000 {
             if log().lowercased().contains("ready to accept connections") { return }
-            if Self.hasExited(pid) { break }
+            if Self.hasExited(pid) {
+                // Reaped: forget the pid, which the kernel may give to another child of this process.
+                processID.withLock { $0 = nil }
+                break
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw StartError.notReady(log: String(log().suffix(2000)))

@@ -8,8 +8,8 @@ import Testing
 @testable import RedisEventBroker
 
 /// The cluster client and the broker on a real Redis Cluster of three masters and three
-/// replicas on loopback, made for each test.
-@Suite(.timeLimit(.minutes(3))) struct ClusterTests {
+/// replicas on loopback, made for each test. One test at a time: six servers each are load enough.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ClusterTests {
     @Test func theClientComputesTheSlotsTheClusterDoes() async throws {
         try await TestCluster.with { cluster in
             let layout = try KeyLayout(prefix: "reb")
