@@ -130,9 +130,14 @@ final class ConsumerLoop: Sendable {
     /// After a failed wait on a cluster: moves the wait to the master serving the wake-up
     /// list's slot now, if another one does (a failover, a resharding).
     private func followWakeUpList() async {
-        guard case .cluster(let cluster) = broker.commands,
-            let endpoint = try? await cluster.currentMaster(forKey: broker.serviceKeys.wake)
-        else { return }
+        guard case .cluster(let cluster) = broker.commands else { return }
+        let endpoint: RedisEndpoint
+        do {
+            endpoint = try await cluster.currentMaster(forKey: broker.serviceKeys.wake)
+        } catch {
+            broker.logger.warning("Could not read the cluster's slot map; waiting where we did", metadata: ["error": "\(error)"])
+            return
+        }
         let replaced = waitConnection.withLock { connection -> RedisConnection? in
             guard connection.endpoint != endpoint else { return nil }
             defer { connection = broker.makeWaitConnection(to: endpoint) }
