@@ -37,17 +37,7 @@ package final class TestCluster: Sendable {
         var nodes: [RedisServerProcess] = []
         do {
             for _ in 0..<6 {
-                let busPort = try RedisServerProcess.freeLoopbackPort()
-                nodes.append(
-                    try await RedisServerProcess.start(
-                        .init(
-                            listenOnLoopbackPort: true,
-                            extraArguments: [
-                                "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                                "--cluster-port", String(busPort), "--cluster-node-timeout", "1000",
-                                // Replicas copy their master at once instead of 5 s later.
-                                "--repl-diskless-sync-delay", "0",
-                            ])))
+                nodes.append(try await startNode())
             }
             try await create(nodes)
         } catch {
@@ -63,6 +53,29 @@ package final class TestCluster: Sendable {
             throw error
         }
         await cluster.tearDown()
+    }
+
+    /// A cluster-enabled redis-server on two loopback ports (clients and the cluster bus). A port
+    /// found free can be taken by another test's server before this one binds it: then it
+    /// starts again on other ports, up to three times.
+    private static func startNode() async throws -> RedisServerProcess {
+        var attempt = 1
+        while true {
+            let busPort = try RedisServerProcess.freeLoopbackPort()
+            do {
+                return try await RedisServerProcess.start(
+                    .init(
+                        listenOnLoopbackPort: true,
+                        extraArguments: [
+                            "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                            "--cluster-port", String(busPort), "--cluster-node-timeout", "1000",
+                            // Replicas copy their master at once instead of 5 s later.
+                            "--repl-diskless-sync-delay", "0",
+                        ]))
+            } catch RedisServerProcess.StartError.notReady(let log) where attempt < 3 && log.contains("Address already in use") {
+                attempt += 1
+            }
+        }
     }
 
     /// `redis-cli --cluster create` with one replica per master, waited for without blocking a

@@ -23,9 +23,8 @@ package final class BackgroundProcess: Sendable {
 
     /// Starts `executable` (a path) with `arguments`, its standard streams on `/dev/null`, with
     /// an empty signal mask and default handlers (a child of a test runner would otherwise
-    /// inherit blocked signals and ignore SIGTERM), and returns its pid, for a caller that
-    /// manages the process itself.
-    package static func spawn(_ executable: String, arguments: [String]) throws -> pid_t {
+    /// inherit blocked signals and ignore SIGTERM), and returns its pid.
+    private static func spawn(_ executable: String, arguments: [String]) throws -> pid_t {
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
         defer { posix_spawn_file_actions_destroy(&fileActions) }

@@ -69,7 +69,8 @@ public final class RedisServerProcess: Sendable {
     /// The options the server runs with.
     public let options: Options
 
-    private let processID: Mutex<pid_t?>
+    /// The running server, nil while stopped.
+    private let process = Mutex<BackgroundProcess?>(nil)
 
     /// A `unix://` URL of the socket, usable as `REDIS_URL`.
     public var url: String { "unix://\(socketPath)" }
@@ -82,7 +83,6 @@ public final class RedisServerProcess: Sendable {
         self.socketPath = directory.appendingPathComponent("redis.sock").path
         self.port = port
         self.options = options
-        self.processID = Mutex(nil)
     }
 
     /// Starts a server and returns once it accepts connections.
@@ -107,22 +107,15 @@ public final class RedisServerProcess: Sendable {
     /// Stops the server (SIGTERM, then SIGKILL if it lingers) and keeps its directory, so
     /// ``startAgain()`` can reload its append-only file.
     public func terminate() {
-        guard let pid = processID.withLock({ pid in defer { pid = nil }; return pid }) else { return }
-        kill(pid, SIGTERM)
-        for _ in 0..<500 where !Self.hasExited(pid) {
-            usleep(10_000)
-        }
-        if !Self.hasExited(pid) {
-            kill(pid, SIGKILL)
-            while !Self.hasExited(pid) { usleep(10_000) }
-        }
+        takeProcess()?.terminate()
     }
 
-    /// Reaps the child if it has exited.
-    private static func hasExited(_ pid: pid_t) -> Bool {
-        var status: Int32 = 0
-        let result = waitpid(pid, &status, WNOHANG)
-        return result == pid || (result == -1 && errno == ECHILD)
+    /// The running server's process, which the caller stops; nil when none runs.
+    private func takeProcess() -> BackgroundProcess? {
+        process.withLock { process in
+            defer { process = nil }
+            return process
+        }
     }
 
     /// Starts the server again in the same directory, on the same socket and port.
@@ -145,23 +138,19 @@ public final class RedisServerProcess: Sendable {
     /// Kills the server at once (SIGKILL), as a crash or a power cut does, and keeps its
     /// directory; unlike ``terminate()``, the server gets no chance to save or to tell anyone.
     public func crash() {
-        guard let pid = processID.withLock({ pid in defer { pid = nil }; return pid }) else { return }
-        kill(pid, SIGKILL)
-        while !Self.hasExited(pid) { usleep(10_000) }
+        guard let crashed = takeProcess() else { return }
+        crashed.send(SIGKILL)
+        while !crashed.hasExited { usleep(10_000) }
     }
 
     /// Pauses the server process (SIGSTOP) until ``resume()``.
     public func pause() {
-        processID.withLock { pid in
-            if let pid { kill(pid, SIGSTOP) }
-        }
+        process.withLock { $0?.send(SIGSTOP) }
     }
 
     /// Resumes a server paused by ``pause()``.
     public func resume() {
-        processID.withLock { pid in
-            if let pid { kill(pid, SIGCONT) }
-        }
+        process.withLock { $0?.send(SIGCONT) }
     }
 
     /// The text of the server's log file.
@@ -191,17 +180,13 @@ public final class RedisServerProcess: Sendable {
             arguments += ["--appendfsync", "always"]
         }
         arguments += options.extraArguments
-        let pid = try BackgroundProcess.spawn(executable, arguments: arguments)
-        processID.withLock { $0 = pid }
+        let server = try BackgroundProcess(executable: executable, arguments: arguments)
+        process.withLock { $0 = server }
         // redis-server writes "Ready to accept connections" (TCP) or "The server is now ready
         // to accept connections at <socket>" (unix socket) once its listeners are open.
         for _ in 0..<1000 {
             if log().lowercased().contains("ready to accept connections") { return }
-            if Self.hasExited(pid) {
-                // Reaped: forget the pid, which the kernel may give to another child of this process.
-                processID.withLock { $0 = nil }
-                break
-            }
+            if server.hasExited { break }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw StartError.notReady(log: String(log().suffix(2000)))
