@@ -41,8 +41,7 @@ struct InspectCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger.standardError(label: "event-broker.inspect", level: .error)
-        let connection = RedisConnection(
-            endpoint: try RedisEndpoint(url: redis.url), clientName: "event-broker:inspect", logger: logger)
+        let connection = try await redis.prefixServerConnection(clientName: "event-broker:inspect", logger: logger)
         let inspection: BrokerInspection
         do {
             try await connection.connect()

@@ -4,7 +4,10 @@ import RedisEventBroker
 /// The options that say where the services' Redis is and which key prefix they use.
 struct RedisOptions: ParsableArguments {
     /// The Redis to use, when given on the command line.
-    @Option(help: "The Redis (redis:// or unix:// URL); default: REDIS_URL, else redis://127.0.0.1:6379.")
+    @Option(
+        help:
+            "The Redis (redis://, unix:// or redis-cluster://host:port,... URL); default: REDIS_URL, else redis://127.0.0.1:6379."
+    )
     var redisURL: String?
 
     /// The first part of every key of the services (their BrokerConfiguration.keyPrefix).

@@ -11,6 +11,7 @@ import ServiceLifecycle
 ///
 /// ```swift
 /// let checker = try StandaloneChecker(redisURL: "redis://127.0.0.1:6379", logger: logger)
+/// // or, on a Redis Cluster: redisURL: "redis-cluster://10.0.0.1:6379,10.0.0.2:6379"
 /// try await ServiceGroup(services: [checker], gracefulShutdownSignals: [.sigterm], logger: logger).run()
 /// ```
 public struct StandaloneChecker: Service {
@@ -26,12 +27,13 @@ public struct StandaloneChecker: Service {
     /// What hears of the sweeps, reconnects and script reloads, such as `EventBrokerMetrics`' `BrokerMetrics`.
     public var observers: [any BrokerObserver]
 
-    private let endpoint: RedisEndpoint
+    private let redisURL: String
     private let layout: KeyLayout
     private let logger: Logger
 
     /// Creates a checker for the services of `keyPrefix` on the Redis of `redisURL` (same URL
-    /// forms as ``BrokerConfiguration/redisURL``), told to `observers`; throws for a bad URL or prefix.
+    /// forms as ``BrokerConfiguration/redisURL``, `redis-cluster://` included), told to
+    /// `observers`; throws for a bad URL or prefix.
     public init(
         redisURL: String, keyPrefix: String = "reb", interval: Duration = .seconds(1), batchLimit: Int = 500,
         maxDeliveries: Int = StandardTimeoutPolicy().maxDeliveries, deadLetterLimit: Int = 10_000,
@@ -41,7 +43,9 @@ public struct StandaloneChecker: Service {
             throw BrokerError.invalidConfiguration(
                 setting: "checker", reason: "use an interval > 0 and a batch limit, max deliveries and dead-letter limit >= 1")
         }
-        self.endpoint = try RedisEndpoint(url: redisURL)
+        // Parsed now, so a bad URL fails here; run() makes the connections.
+        _ = try RedisCommandTarget(url: redisURL, clientName: nil, options: .init(), logger: logger, onReconnect: nil)
+        self.redisURL = redisURL
         self.layout = try KeyLayout(prefix: keyPrefix)
         self.interval = interval
         self.batchLimit = batchLimit
@@ -53,27 +57,28 @@ public struct StandaloneChecker: Service {
 
     /// Sweeps every service once per ``interval`` until graceful shutdown or cancellation.
     public func run() async throws {
-        let connection = RedisConnection(
-            endpoint: endpoint, clientName: "reb:checker", logger: logger,
+        let commands = try RedisCommandTarget(
+            url: redisURL, clientName: "reb:checker", options: .init(), logger: logger,
             onReconnect: RedisEventBroker.reconnectObserver(observers, service: "", role: "checker"))
         let scripts = BrokerScripts(
-            runner: ScriptRunner(connection: connection, logger: logger, observers: observers), layout: layout)
-        logger.info("Checker started", metadata: ["redis": "\(endpoint)", "interval": "\(interval)"])
+            runner: ScriptRunner(target: commands, logger: logger, observers: observers), layout: layout)
+        logger.info("Checker started", metadata: ["redis": "\(commands)", "interval": "\(interval)"])
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await sweepEveryService(scripts: scripts, connection: connection)
+                await sweepEveryService(scripts: scripts, commands: commands)
                 try? await Task.sleep(for: interval)
             }
         }
-        await connection.close()
+        await commands.close()
         logger.info("Checker stopped")
     }
 
     /// One round: reads the registry of services and sweeps each; failures are logged.
-    func sweepEveryService(scripts: BrokerScripts, connection: RedisConnection) async {
+    func sweepEveryService(scripts: BrokerScripts, commands: RedisCommandTarget) async {
         let services: [String]
         do {
-            services = try await connection.send("SMEMBERS", layout.services).array?.compactMap(\.string) ?? []
+            services =
+                try await commands.send("SMEMBERS", layout.services, key: layout.services).array?.compactMap(\.string) ?? []
         } catch is CancellationError {
             return  // the checker is stopping
         } catch {

@@ -17,15 +17,48 @@ extension TestRedis {
         ["--user", user, "on", ">\(password)"] + (try rules ?? BrokerACL.rules())
     }
 
-    /// The URL of the server's unix socket with `user` and `password` (neither percent-encoded).
+    /// The URL of the server's unix socket with `user` and `password` (neither percent-encoded);
+    /// on a cluster, the `redis-cluster://` URL of every node with them.
     package func url(user: String, password: String) -> String {
+        settings.cluster ? clusterURL(login: "\(user):\(password)@") : "unix://\(user):\(password)@\(server.socketPath)"
+    }
+
+    /// The URL of ``TestRedis/server``'s own unix socket with `user` and `password`, on a cluster
+    /// too: for a connection of a test's own to that one server.
+    package func serverURL(user: String, password: String) -> String {
         "unix://\(user):\(password)@\(server.socketPath)"
     }
 
+    /// How errors and tools name the server holding the keys of `keyPrefix` when `user` (or
+    /// the default user) logged in: its unix socket, or on a cluster the master serving the
+    /// prefix's slot.
+    package func endpointDescription(user: String? = nil, keyPrefix: String = "reb") async throws -> String {
+        let login = user.map { "\($0)@" } ?? ""
+        guard settings.cluster else { return "unix://\(login)\(server.socketPath)" }
+        let master = try await ClusterNodes.master(
+            forKey: "{\(keyPrefix)}", among: nodes, password: settings.aclUser ? Self.adminPassword : nil)
+        return "redis://\(login)127.0.0.1:\(master.port ?? 0)"
+    }
+
     /// What the server's ACL refused `user` so far (`ACL LOG`), one line per entry: why (a
-    /// command, key or channel), what, and where (top level or script).
+    /// command, key or channel), what, and where (top level or script); on a cluster, what
+    /// every node refused.
     package func aclRefusals(of user: String) async throws -> [String] {
-        try await Self.aclRefusals(of: user, on: admin)
+        var refusals = try await Self.aclRefusals(of: user, on: admin)
+        for node in nodes where node !== server {
+            var endpoint = try RedisEndpoint(url: node.url)
+            endpoint.password = settings.aclUser ? Self.adminPassword : nil
+            let connection = RedisConnection(endpoint: endpoint, clientName: "test-admin")
+            let found: Result<[String], any Error>
+            do {
+                found = .success(try await Self.aclRefusals(of: user, on: connection))
+            } catch {
+                found = .failure(error)
+            }
+            await connection.close()
+            refusals += try found.get()
+        }
+        return refusals
     }
 
     /// What the ACL of the server of `connection` (whose user may run `ACL LOG`) refused `user`

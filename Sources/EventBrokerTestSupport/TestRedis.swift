@@ -31,6 +31,9 @@ package final class TestRedis: Sendable {
         /// user, which the admin connection logs in as, needs ``TestRedis/adminPassword``: so
         /// nothing reaches Redis but through one of the two.
         package var aclUser: Bool
+        /// Whether the brokers run on a Redis Cluster of three masters instead of one server
+        /// (see ``TestRedis/server``).
+        package var cluster: Bool
 
         /// Whether the environment asks every test to run its brokers as the ACL user:
         /// `EVENT_BROKER_TEST_ACL=1`, as the Makefile's second run of the behaviour suite sets it.
@@ -38,22 +41,32 @@ package final class TestRedis: Sendable {
             ProcessInfo.processInfo.environment["EVENT_BROKER_TEST_ACL"] == "1"
         }
 
+        /// Whether the environment asks every test to run on a cluster: `EVENT_BROKER_TEST_CLUSTER=1`,
+        /// as the Makefile's cluster run of the behaviour suite sets it.
+        package static var clusterFromEnvironment: Bool {
+            ProcessInfo.processInfo.environment["EVENT_BROKER_TEST_CLUSTER"] == "1"
+        }
+
         /// Settings for brokers as a user gets them, with the lease checker, but polling every
         /// half second when idle so that tests wait less.
         package init(
             leaseChecker: Bool = true, idlePollInterval: Duration? = .milliseconds(500), logLevel: Logger.Level? = nil,
-            aclUser: Bool = BrokerSettings.aclUserFromEnvironment
+            aclUser: Bool = BrokerSettings.aclUserFromEnvironment, cluster: Bool = BrokerSettings.clusterFromEnvironment
         ) {
             self.leaseChecker = leaseChecker
             self.idlePollInterval = idlePollInterval
             self.logLevel = logLevel
             self.aclUser = aclUser
+            self.cluster = cluster
         }
     }
 
-    /// The server.
+    /// The server; on a cluster, the master serving the slot of the default key prefix `reb`,
+    /// which holds every key of that prefix (key layout version 1).
     package let server: RedisServerProcess
-    /// A connection to the server for the test's own commands, named `test-admin`.
+    /// Every server: ``server`` alone, or every node of the cluster.
+    package let nodes: [RedisServerProcess]
+    /// A connection to ``server`` for the test's own commands, named `test-admin`.
     package let admin: RedisConnection
     /// How the brokers are set up.
     package let settings: BrokerSettings
@@ -62,7 +75,13 @@ package final class TestRedis: Sendable {
     /// The URL the brokers use: the server's, with ``aclUser`` and its password when the
     /// settings ask for it.
     package var url: String {
-        settings.aclUser ? url(user: Self.aclUser, password: Self.aclUserPassword) : server.url
+        if settings.aclUser { return url(user: Self.aclUser, password: Self.aclUserPassword) }
+        return settings.cluster ? clusterURL(login: "") : server.url
+    }
+
+    /// The `redis-cluster://` URL with every node as a seed, after `login` (`user:password@` or empty).
+    func clusterURL(login: String) -> String {
+        "redis-cluster://\(login)" + nodes.compactMap { $0.port.map { "127.0.0.1:\($0)" } }.joined(separator: ",")
     }
 
     /// ``url``'s login, but for a server on `127.0.0.1:port`: for brokers that reach the server
@@ -72,8 +91,9 @@ package final class TestRedis: Sendable {
         return "redis://\(login)127.0.0.1:\(port)"
     }
 
-    private init(server: RedisServerProcess, settings: BrokerSettings) throws {
+    private init(server: RedisServerProcess, nodes: [RedisServerProcess], settings: BrokerSettings) throws {
         self.server = server
+        self.nodes = nodes
         self.settings = settings
         let adminURL = settings.aclUser ? "unix://:\(Self.adminPassword)@\(server.socketPath)" : server.url
         admin = RedisConnection(
@@ -93,12 +113,19 @@ package final class TestRedis: Sendable {
                 ["--requirepass", adminPassword] + (try userArguments(aclUser, password: aclUserPassword))
                 + options.extraArguments
         }
-        let server = try await RedisServerProcess.start(options)
+        let adminPassword = settings.aclUser ? adminPassword : nil
+        let nodes =
+            settings.cluster
+            ? try await ClusterNodes.start(masters: 3, replicasPerMaster: 0, options: options, password: adminPassword)
+            : [try await RedisServerProcess.start(options)]
         let redis: TestRedis
         do {
-            redis = try TestRedis(server: server, settings: settings)
+            let server =
+                settings.cluster
+                ? try await ClusterNodes.master(forKey: "{reb}", among: nodes, password: adminPassword) : nodes[0]
+            redis = try TestRedis(server: server, nodes: nodes, settings: settings)
         } catch {
-            server.stop()
+            nodes.forEach { $0.stop() }
             throw error
         }
         do {
@@ -124,7 +151,7 @@ package final class TestRedis: Sendable {
             }
         }
         await admin.close()
-        server.stop()
+        nodes.forEach { $0.stop() }
         let refused = try refusals.get()
         if !refused.isEmpty {
             throw ACLRefusals(user: Self.aclUser, entries: refused)
@@ -161,10 +188,29 @@ package final class TestRedis: Sendable {
         try await brokers.make(configuration(service), configure: configure)
     }
 
-    /// Sends one command on the admin connection.
+    /// Sends one command to `node` (of ``nodes``), logged in as the admin connection is.
+    @discardableResult
+    package func command(on node: RedisServerProcess, _ arguments: String...) async throws -> RedisReply {
+        try await send(arguments, to: node)
+    }
+
+    /// Sends one command on the admin connection; on a cluster, a command for a key of another
+    /// master goes to that master, as its `MOVED` reply says.
     @discardableResult
     package func command(_ arguments: String...) async throws -> RedisReply {
-        try await admin.send(arguments.map { Array($0.utf8) })
+        do {
+            return try await send(arguments, to: server)
+        } catch RedisError.server(let message) {
+            guard case .moved(_, _, let port) = ClusterRedirection(errorMessage: message),
+                let node = nodes.first(where: { $0.port == port })
+            else { throw RedisError.server(message: message) }
+            return try await send(arguments, to: node)
+        }
+    }
+
+    private func send(_ arguments: [String], to node: RedisServerProcess) async throws -> RedisReply {
+        if node === server { return try await admin.send(arguments.map { Array($0.utf8) }) }
+        return try await ClusterNodes.command(on: node, password: settings.aclUser ? Self.adminPassword : nil, arguments)
     }
 }
 

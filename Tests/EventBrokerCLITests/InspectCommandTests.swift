@@ -63,7 +63,7 @@ import Testing
                 let text = try await inspect(on: redis)
                 let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
                 try #require(lines.count == 14, "\(text)")
-                let endpoint = try RedisEndpoint(url: redis.url)
+                let endpoint = try await redis.endpointDescription(user: redis.settings.aclUser ? TestRedis.aclUser : nil)
                 #expect(lines[0].hasPrefix("Redis \(endpoint), key prefix reb, at "))
                 #expect(lines[0].hasSuffix("Z (Redis clock)"))
                 #expect(

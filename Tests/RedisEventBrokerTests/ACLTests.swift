@@ -201,7 +201,8 @@ import Testing
                 Issue.record("expected permissionDenied, got \(String(describing: error))")
                 return
             }
-            #expect(endpoint == "unix://narrow@\(redis.server.socketPath)")
+            let expected = try await redis.endpointDescription(user: "narrow")
+            #expect(endpoint == expected)
             #expect(message.contains("script"), "the pick script stopped at RPOP: \(message)")
             #expect(error.description.contains("BrokerACL.rules(keyPrefix:)"))
             #expect(try await redis.aclRefusals(of: "narrow") == ["command rpop (lua)"])

@@ -62,10 +62,11 @@ import Testing
     }
 
     /// Its own logins: not the fixture's ACL user (`EVENT_BROKER_TEST_ACL`), whose admin password
-    /// `--requirepass` would replace.
+    /// `--requirepass` would replace; on one server, since a cluster has no database but 0.
     @Test func passwordACLUserAndDatabaseComeFromTheURL() async throws {
         try await TestRedis.with(
-            .init(listenOnLoopbackPort: true, extraArguments: ["--requirepass", "s3cret"]), brokers: .init(aclUser: false)
+            .init(listenOnLoopbackPort: true, extraArguments: ["--requirepass", "s3cret"]),
+            brokers: .init(aclUser: false, cluster: false)
         ) { redis in
             let port = try #require(redis.server.port)
             let socket = redis.server.socketPath

@@ -16,16 +16,18 @@ extension TestRedis {
         return result
     }
 
-    /// Every key in the database but the lease checkers' sweep guards, which expire on their
-    /// own and come and go with each sweep.
+    /// Every key in the database (of every node of a cluster) but the lease checkers' sweep
+    /// guards, which expire on their own and come and go with each sweep.
     func keys() async throws -> [String] {
         var keys: [String] = []
-        var cursor = "0"
-        repeat {
-            let reply = try await command("SCAN", cursor, "COUNT", "1000").array ?? []
-            cursor = reply.first?.string ?? "0"
-            keys += reply.last?.array?.compactMap(\.string) ?? []
-        } while cursor != "0"
+        for node in nodes {
+            var cursor = "0"
+            repeat {
+                let reply = try await command(on: node, "SCAN", cursor, "COUNT", "1000").array ?? []
+                cursor = reply.first?.string ?? "0"
+                keys += reply.last?.array?.compactMap(\.string) ?? []
+            } while cursor != "0"
+        }
         return keys.filter { !$0.hasSuffix(":sweep-guard") }
     }
 

@@ -2,7 +2,7 @@ import Logging
 
 /// Where a broker's commands go: one server over one pipelined connection, or the masters of a
 /// Redis Cluster, each command to the one serving its key's slot.
-package enum RedisCommandTarget: Sendable {
+package enum RedisCommandTarget: Sendable, CustomStringConvertible {
     /// One server.
     case server(RedisConnection)
     /// A cluster.
@@ -54,6 +54,14 @@ package enum RedisCommandTarget: Sendable {
         switch self {
         case .server(let connection): connection.endpoint
         case .cluster(let cluster): try await cluster.master(forKey: key)
+        }
+    }
+
+    /// The server's URL, or the cluster's seeds, without the password.
+    package var description: String {
+        switch self {
+        case .server(let connection): connection.endpoint.description
+        case .cluster(let cluster): cluster.seeds.description
         }
     }
 
