@@ -23,15 +23,16 @@ test-scripts: deps
 # Runs everything: lint, the script tests on both backends, builds the Examples package (whose
 # services the demo's end-to-end test runs), then every Swift test (unit and integration tests
 # start their own redis-servers), then the behaviour suite again with every broker logged in as
-# the least-privilege ACL user of BrokerACL (docs/SECURITY.md), then the behaviour suite and the
-# CLI's Redis commands again on a Redis Cluster of three masters per test (the cluster suite,
-# which makes clusters of its own, ran in the first run), then the tests of the observability
-# benchmark's package.
+# the least-privilege ACL user of BrokerACL (docs/SECURITY.md), then with the per-service slot
+# placement, then the behaviour suite and the CLI's Redis commands again on a Redis Cluster of
+# three masters per test (the cluster suite, which makes clusters of its own, ran in the first
+# run), then the tests of the observability benchmark's package.
 test: lint test-scripts
 	swift build --package-path Examples
 	swift build --build-tests
 	swift test
 	EVENT_BROKER_TEST_ACL=1 swift test --skip-build --filter RedisEventBrokerTests --skip ClusterTests
+	EVENT_BROKER_TEST_PLACEMENT=per-service swift test --skip-build --filter RedisEventBrokerTests --skip ClusterTests
 	EVENT_BROKER_TEST_CLUSTER=1 swift test --skip-build --skip ClusterTests \
 		--filter 'RedisEventBrokerTests|EventBrokerCLITests.(Inspect|Publish|Tail|DeadLetters|Checker)CommandTests'
 	swift build --package-path Benchmarks/Observability --build-tests

@@ -69,22 +69,24 @@ extension BrokerInspection {
     /// The codecs whose envelopes the in-flight listing decodes, by their tag byte.
     private static let codecs: [any EventCodec] = [JSONCodec(), BinaryCodec()]
 
-    /// Reads the inspection of `layout`'s prefix on `connection` with read commands and the
-    /// read-only `depths` script only; `service` limits it to one registered service, `limit`
-    /// caps the deliveries listed per service.
+    /// Reads the inspection of the prefix's keys in `placement`'s layout with read commands
+    /// and the read-only `depths` script only: keyed commands through `commands`, `TIME` and
+    /// `SCAN` on `prefixServer`, the server holding the prefix's topic keys. `service` limits it
+    /// to one registered service, `limit` caps the deliveries listed per service.
     static func read(
-        connection: RedisConnection, prefix: String, service: String?, limit: Int, logger: Logger
+        commands: RedisCommandTarget, prefixServer: RedisConnection, prefix: String, placement: SlotPlacement,
+        service: String?, limit: Int, logger: Logger
     ) async throws -> BrokerInspection {
-        let layout = try KeyLayout(prefix: prefix)
-        let scripts = BrokerScripts(runner: ScriptRunner(connection: connection, logger: logger), layout: layout)
-        let now = try await redisTime(connection)
-        let registered = try await strings(connection.send("SMEMBERS", layout.services)).sorted()
+        let layout = try KeyLayout(prefix: prefix, placement: placement)
+        let scripts = BrokerScripts(runner: ScriptRunner(target: commands, logger: logger), layout: layout)
+        let now = try await redisTime(prefixServer)
+        let registered = try await strings(commands.send("SMEMBERS", layout.services, key: layout.services)).sorted()
         if let service, !registered.contains(service) {
             throw Failure(
                 description: "no service '\(service)' is registered under the key prefix '\(prefix)'"
                     + " (registered: \(registered.isEmpty ? "none" : registered.joined(separator: ", ")))")
         }
-        let allTopics = try await topics(connection, layout: layout)
+        let allTopics = try await topics(prefixServer, layout: layout)
         let names = service.map { [$0] } ?? registered
         var services: [Service] = []
         for name in names {
@@ -93,10 +95,10 @@ extension BrokerInspection {
                 Service(
                     name: name, depths: try await scripts.depths(service: keys),
                     topics: allTopics.filter { $0.subscribers.contains(name) }.map(\.name),
-                    inFlight: try await deliveries(connection, keys: keys, limit: limit)))
+                    inFlight: try await deliveries(commands, keys: keys, limit: limit)))
         }
         return BrokerInspection(
-            redis: connection.endpoint.description, prefix: prefix, redisTimeMilliseconds: now, services: services,
+            redis: prefixServer.endpoint.description, prefix: prefix, redisTimeMilliseconds: now, services: services,
             topics: service.map { name in allTopics.filter { $0.subscribers.contains(name) } } ?? allTopics)
     }
 
@@ -134,17 +136,21 @@ extension BrokerInspection {
 
     /// Up to `limit` deliveries in flight of a service, earliest lease deadline first; a
     /// delivery acknowledged between the reads is left out.
-    private static func deliveries(_ connection: RedisConnection, keys: ServiceKeys, limit: Int) async throws
+    private static func deliveries(_ commands: RedisCommandTarget, keys: ServiceKeys, limit: Int) async throws
         -> [Delivery]
     {
         guard limit > 0 else { return [] }
-        let leases = try await connection.send("ZRANGE", keys.leases, "0", String(limit - 1), "WITHSCORES").array ?? []
+        let leases =
+            try await commands.send("ZRANGE", keys.leases, "0", String(limit - 1), "WITHSCORES", key: keys.leases).array ?? []
         let ids = stride(from: 0, to: leases.count - 1, by: 2).compactMap { leases[$0].string }
         let deadlines = stride(from: 1, to: leases.count, by: 2).map { leases[$0].string.flatMap { Int64($0) } ?? 0 }
         guard !ids.isEmpty else { return [] }
-        let tokens = try await connection.send(["HMGET", keys.inflight] + ids).array ?? []
-        let counts = try await connection.send(["HMGET", keys.deliveries] + ids).array ?? []
-        let envelopes = try await connection.send(["HMGET", keys.events] + ids).array ?? []
+        func fields(_ key: String) async throws -> [RedisReply] {
+            try await commands.send((["HMGET", key] + ids).map { Array($0.utf8) }, key: key).array ?? []
+        }
+        let tokens = try await fields(keys.inflight)
+        let counts = try await fields(keys.deliveries)
+        let envelopes = try await fields(keys.events)
         guard tokens.count == ids.count, counts.count == ids.count, envelopes.count == ids.count else {
             throw Failure(description: "unexpected reply to HMGET for \(ids.count) fields")
         }

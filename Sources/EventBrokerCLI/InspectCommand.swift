@@ -41,17 +41,23 @@ struct InspectCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger.standardError(label: "event-broker.inspect", level: .error)
-        let connection = try await redis.prefixServerConnection(clientName: "event-broker:inspect", logger: logger)
-        let inspection: BrokerInspection
+        let commands = try redis.commandTarget(clientName: "event-broker:inspect", logger: logger)
+        let inspection: Result<BrokerInspection, any Error>
+        var prefixServer: RedisConnection?
         do {
-            try await connection.connect()
-            inspection = try await BrokerInspection.read(
-                connection: connection, prefix: redis.prefix, service: service, limit: limit, logger: logger)
+            try await commands.connect()
+            let server = try await redis.prefixServerConnection(of: commands, clientName: "event-broker:inspect", logger: logger)
+            prefixServer = server
+            inspection = .success(
+                try await BrokerInspection.read(
+                    commands: commands, prefixServer: server, prefix: redis.prefix, placement: redis.slotPlacement,
+                    service: service, limit: limit, logger: logger))
         } catch {
-            await connection.close()
-            throw error
+            inspection = .failure(error)
         }
-        await connection.close()
-        print(json ? try inspection.json() : inspection.text)
+        if case .cluster = commands { await prefixServer?.close() }
+        await commands.close()
+        let read = try inspection.get()
+        print(json ? try read.json() : read.text)
     }
 }

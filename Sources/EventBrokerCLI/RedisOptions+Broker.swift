@@ -11,6 +11,7 @@ extension RedisOptions {
     ) async throws -> Result {
         var configuration = BrokerConfiguration(serviceName: service, redisURL: url)
         configuration.keyPrefix = prefix
+        configuration.slotPlacement = slotPlacement
         configuration.companions = []
         configuration.logger = Logger.standardError(label: label, level: .error)
         configure(&configuration)

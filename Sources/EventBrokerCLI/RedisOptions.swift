@@ -14,7 +14,17 @@ struct RedisOptions: ParsableArguments {
     @Option(help: "The key prefix the services use: their BrokerConfiguration.keyPrefix.")
     var prefix = "reb"
 
+    /// How the services spread their keys over a Redis Cluster's slots (their BrokerConfiguration.slotPlacement).
+    @Option(
+        help:
+            "The services' slot placement: per-prefix (the default) or per-service (their BrokerConfiguration.slotPlacement); the checker sweeps both."
+    )
+    var slotPlacement: SlotPlacement = .perPrefix
+
     /// The URL to connect to: --redis-url, else REDIS_URL, else redis://127.0.0.1:6379, decided
     /// by `BrokerConfiguration` itself, so that the commands follow the library's rules.
     var url: String { BrokerConfiguration(redisURL: redisURL).redisURL }
 }
+
+/// `--slot-placement per-prefix` or `per-service`.
+extension SlotPlacement: ExpressibleByArgument {}

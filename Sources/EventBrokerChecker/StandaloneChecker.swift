@@ -4,7 +4,7 @@ import ServiceLifecycle
 
 /// The lease checker as a process of its own (the original package's checker process, and
 /// `event-broker checker`): every ``interval`` it sweeps the queue of every service that ever
-/// subscribed under the key prefix. It shares the `SET NX PX` guard with the checkers inside the
+/// subscribed under the key prefix, whatever their ``SlotPlacement``. It shares the `SET NX PX` guard with the checkers inside the
 /// broker instances, so running both does no work twice. Its ``observers`` hear of each
 /// service's sweeps, of its reconnects (role `checker`) and script reloads, with an empty
 /// service name for the latter two, since they serve every service.
@@ -28,7 +28,8 @@ public struct StandaloneChecker: Service {
     public var observers: [any BrokerObserver]
 
     private let redisURL: String
-    private let layout: KeyLayout
+    /// The prefix's layouts: one per slot placement, each with its own registry of services.
+    private let layouts: [KeyLayout]
     private let logger: Logger
 
     /// Creates a checker for the services of `keyPrefix` on the Redis of `redisURL` (same URL
@@ -46,7 +47,7 @@ public struct StandaloneChecker: Service {
         // Parsed now, so a bad URL fails here; run() makes the connections.
         _ = try RedisCommandTarget(url: redisURL, clientName: nil, options: .init(), logger: logger, onReconnect: nil)
         self.redisURL = redisURL
-        self.layout = try KeyLayout(prefix: keyPrefix)
+        self.layouts = try SlotPlacement.allCases.map { try KeyLayout(prefix: keyPrefix, placement: $0) }
         self.interval = interval
         self.batchLimit = batchLimit
         self.maxDeliveries = maxDeliveries
@@ -60,12 +61,14 @@ public struct StandaloneChecker: Service {
         let commands = try RedisCommandTarget(
             url: redisURL, clientName: "reb:checker", options: .init(), logger: logger,
             onReconnect: RedisEventBroker.reconnectObserver(observers, service: "", role: "checker"))
-        let scripts = BrokerScripts(
-            runner: ScriptRunner(target: commands, logger: logger, observers: observers), layout: layout)
+        let runner = ScriptRunner(target: commands, logger: logger, observers: observers)
+        let scripts = layouts.map { BrokerScripts(runner: runner, layout: $0) }
         logger.info("Checker started", metadata: ["redis": "\(commands)", "interval": "\(interval)"])
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await sweepEveryService(scripts: scripts, commands: commands)
+                for placement in scripts {
+                    await sweepEveryService(scripts: placement, commands: commands)
+                }
                 try? await Task.sleep(for: interval)
             }
         }
@@ -73,8 +76,10 @@ public struct StandaloneChecker: Service {
         logger.info("Checker stopped")
     }
 
-    /// One round: reads the registry of services and sweeps each; failures are logged.
+    /// One round for the layout of `scripts`: reads its registry of services and sweeps each;
+    /// failures are logged.
     func sweepEveryService(scripts: BrokerScripts, commands: RedisCommandTarget) async {
+        let layout = scripts.layout
         let services: [String]
         do {
             services =

@@ -18,7 +18,9 @@ public enum BrokerACL {
     /// idle wait; SUBSCRIBE for ``RedisEventBroker/onNotification(_:)``; TYPE, the start-up check
     /// that the user may use the key prefix; SMEMBERS, the standalone checker's list of services;
     /// on a Redis Cluster, CLUSTER SLOTS for the slot map and ASKING to follow an `ASK` redirection;
-    /// WAIT, after each publish with ``BrokerConfiguration/publishReplication``.
+    /// WAIT, after each publish with ``BrokerConfiguration/publishReplication``; with
+    /// ``SlotPlacement/perService``, GET, SMEMBERS, SADD and SREM of the topic registry and the
+    /// service's topics (the scripts run those too).
     static let clientCommands = [
         "ping", "select", "client|setname", "evalsha", "script|load", "blpop", "subscribe", "type", "smembers",
         "cluster|slots", "asking", "wait",
@@ -28,7 +30,7 @@ public enum BrokerACL {
     static let scriptCommands = [
         "time", "type", "get", "set", "del", "incr", "hget", "hmget", "hset", "hsetnx", "hdel", "hincrby", "hlen",
         "lpush", "rpush", "lpop", "rpop", "llen", "sadd", "srem", "sismember", "smembers", "zadd", "zrem", "zcard",
-        "zscore", "zrange", "zrangebyscore", "zpopmin", "publish",
+        "zscore", "zmscore", "zrange", "zrangebyscore", "zremrangebyscore", "zpopmin", "publish",
     ]
 
     /// The rules, for `ACL SETUSER <user> on ><password>` followed by them, or an ACL file's
@@ -37,8 +39,9 @@ public enum BrokerACL {
     ///
     /// Throws ``BrokerError/invalidName(kind:value:reason:)`` for a prefix the broker refuses.
     public static func rules(keyPrefix: String = "reb") throws -> [String] {
-        let pattern = try KeyLayout(prefix: keyPrefix).pattern
+        let patterns = try KeyLayout(prefix: keyPrefix).patterns
         let commands = Set(clientCommands + scriptCommands).sorted()
-        return ["resetkeys", "~\(pattern)", "resetchannels", "&\(pattern)", "-@all"] + commands.map { "+\($0)" }
+        return ["resetkeys"] + patterns.map { "~\($0)" } + ["resetchannels"] + patterns.map { "&\($0)" } + ["-@all"]
+            + commands.map { "+\($0)" }
     }
 }

@@ -15,7 +15,8 @@ public struct BrokerConfiguration: Sendable {
     /// The microservice this instance belongs to; queues are per service. `nil` only when
     /// neither the initializer nor `MICROSERVICE_NAME` gave one, which the broker refuses.
     public var serviceName: String?
-    /// `redis://[user[:password]@]host[:port][/db]` or `unix://[user[:password]@]/path[?db=N]`.
+    /// `redis://[user[:password]@]host[:port][/db]`, `unix://[user[:password]@]/path[?db=N]`, or
+    /// `redis-cluster://[user[:password]@]host1:port1,host2:port2` for a Redis Cluster.
     public var redisURL: String
     /// How long one delivery may run before another instance may take the event (its lease),
     /// unless ``timeoutPolicy`` says otherwise. A running handler's lease is renewed automatically.
@@ -28,6 +29,15 @@ public struct BrokerConfiguration: Sendable {
     public var readableCodecs: [any EventCodec] = []
     /// The first part of every Redis key, so several applications can share one Redis.
     public var keyPrefix: String = "reb"
+    /// How the prefix's keys spread over a Redis Cluster's hash slots: all in one
+    /// (``SlotPlacement/perPrefix``, the default) or a slot per service
+    /// (``SlotPlacement/perService``). Every instance and tool of a prefix must use the same.
+    public var slotPlacement: SlotPlacement = .perPrefix
+    /// With ``SlotPlacement/perService``, how long each service remembers the ids of the events
+    /// queued for it, so that a publish sent again within it (after a failure on another
+    /// service's node) is not queued twice. Each id costs about 100 bytes of Redis memory for
+    /// this long.
+    public var publishDedupWindow: Duration = .seconds(60)
     /// How many handlers one consumer (``RedisEventBroker/consume(concurrency:_:)`` or
     /// ``RedisEventBroker/pickOnNotification(_:)``) runs at once.
     public var consumerConcurrency: Int = 1
@@ -101,6 +111,9 @@ public struct BrokerConfiguration: Sendable {
         try Self.requirePositive(commandTimeout, "commandTimeout")
         try Self.requirePositive(shutdownGracePeriod, "shutdownGracePeriod")
         try Self.requirePositive(depthSamplingInterval, "depthSamplingInterval")
+        guard publishDedupWindow >= .milliseconds(1) else {
+            throw BrokerError.invalidConfiguration(setting: "publishDedupWindow", reason: "must be at least 1 ms")
+        }
         guard (0...BrokerScripts.batchLimit).contains(consumerPrefetch) else {
             throw BrokerError.invalidConfiguration(
                 setting: "consumerPrefetch", reason: "must be from 0 to \(BrokerScripts.batchLimit)")
@@ -135,7 +148,8 @@ public struct BrokerConfiguration: Sendable {
     var sharingKey: SharingKey {
         SharingKey(
             serviceName: serviceName, redisURL: redisURL, processingTimeout: processingTimeout,
-            codecName: codec.name, readableCodecNames: readableCodecs.map(\.name), keyPrefix: keyPrefix, consumerConcurrency: consumerConcurrency,
+            codecName: codec.name, readableCodecNames: readableCodecs.map(\.name), keyPrefix: keyPrefix,
+            slotPlacement: slotPlacement, publishDedupWindow: publishDedupWindow, consumerConcurrency: consumerConcurrency,
             consumerPrefetch: consumerPrefetch,
             idlePollInterval: idlePollInterval, connectTimeout: connectTimeout, commandTimeout: commandTimeout,
             timeoutPolicy: timeoutPolicy.map { String(reflecting: $0) }, publishReplication: publishReplication,
@@ -154,6 +168,8 @@ public struct BrokerConfiguration: Sendable {
         let codecName: String
         let readableCodecNames: [String]
         let keyPrefix: String
+        let slotPlacement: SlotPlacement
+        let publishDedupWindow: Duration
         let consumerConcurrency: Int
         let consumerPrefetch: Int
         let idlePollInterval: Duration

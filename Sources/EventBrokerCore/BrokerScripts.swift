@@ -4,7 +4,7 @@ package struct BrokerScripts: Sendable {
     /// Runs the scripts.
     let runner: ScriptRunner
     /// Names the keys.
-    let layout: KeyLayout
+    package let layout: KeyLayout
 
     /// Creates the operations over a connection's script runner and a key layout.
     package init(runner: ScriptRunner, layout: KeyLayout) {
@@ -310,23 +310,33 @@ package struct BrokerScripts: Sendable {
             queued: Int(values[0]), inFlight: Int(values[1]), delayed: Int(values[2]), deadLetters: Int(values[3]))
     }
 
-    /// Adds `serviceName` to the subscribers of `topic` and to the registry of services.
+    /// Adds `serviceName` to the subscribers of `topic` and to the registry of services (with
+    /// ``SlotPlacement/perService``, first to the service's own topics, which publishing checks).
     func subscribe(serviceName: String, topic: String) async throws {
+        if layout.placement == .perService {
+            try await changeServiceTopics(.subscribe, serviceName: serviceName, topic: topic)
+        }
         let topicKeys = layout.topic(topic)
         try await changeSubscription(
             .subscribe, keys: [topicKeys.subscribers, topicKeys.version, layout.services], serviceName: serviceName)
     }
 
-    /// Removes `serviceName` from the subscribers of `topic`.
+    /// Removes `serviceName` from the subscribers of `topic` (with ``SlotPlacement/perService``,
+    /// first from the service's own topics, so no publish queues for it from then on).
     func unsubscribe(serviceName: String, topic: String) async throws {
+        if layout.placement == .perService {
+            try await changeServiceTopics(.unsubscribe, serviceName: serviceName, topic: topic)
+        }
         let topicKeys = layout.topic(topic)
         try await changeSubscription(.unsubscribe, keys: [topicKeys.subscribers, topicKeys.version], serviceName: serviceName)
     }
 
     /// Deletes every key of `serviceName` and removes it from the registry of services; returns
     /// how many of its keys there were. While one of `topics` still lists the service, nothing is
-    /// written and ``RedisError/server(message:)`` says `BROKER_SUBSCRIBED …`.
+    /// written and ``RedisError/server(message:)`` says `BROKER_SUBSCRIBED …` (with
+    /// ``SlotPlacement/perService``: while the service's own topics list any topic).
     package func forgetService(_ serviceName: String, topics: [String]) async throws -> Int {
+        if layout.placement == .perService { return try await forgetServiceInItsSlot(serviceName) }
         let service = layout.service(serviceName)
         let keys = [
             layout.services, service.published, service.events, service.inflight, service.leases, service.deliveries,
@@ -353,7 +363,7 @@ package struct BrokerScripts: Sendable {
         bytes(String(duration.wholeMilliseconds))
     }
 
-    private func unexpected(_ script: String, _ reply: RedisReply) -> BrokerError {
+    func unexpected(_ script: String, _ reply: RedisReply) -> BrokerError {
         BrokerError.unexpectedScriptReply(script: script, reply: String(String(describing: reply).prefix(200)))
     }
 }

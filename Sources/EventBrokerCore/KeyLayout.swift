@@ -1,10 +1,10 @@
 /// Where the broker keeps its state in Redis: every key name, built in one place.
 ///
-/// Layout version 1 puts every key of one prefix in the hash slot of `{<prefix>}`, so each
-/// script, publishing to several services included, touches one slot on any Redis, Cluster too
-/// (see docs/ARCHITECTURE.md). Service names and topics appear percent-encoded: every byte
-/// outside `A-Z a-z 0-9 . _ -` becomes `%XX`, so no name can forge another name's key, a hash
-/// tag, or a pattern.
+/// Layout version 1 (``SlotPlacement/perPrefix``) puts every key of one prefix in the hash slot
+/// of `{<prefix>}`, so each script, publishing to several services included, touches one slot
+/// on any Redis, Cluster too (see docs/ARCHITECTURE.md). Service names and topics appear
+/// percent-encoded: every byte outside `A-Z a-z 0-9 . _ -` becomes `%XX`, so no name can forge
+/// another name's key, a hash tag, or a pattern.
 ///
 /// ```
 /// {reb}:v1:s:<service>:published   list   queued event ids, the next one at the right end
@@ -22,20 +22,38 @@
 /// {reb}:v1:services                set    every service that ever subscribed (for the checker)
 /// channel {reb}:v1:s:<service>:notify     message: the topic of a newly queued event
 /// ```
+///
+/// Layout version 2 (``SlotPlacement/perService``) keeps the topic keys and the registry of
+/// services in the slot of `{<prefix>}` and gives each service's keys the hash tag
+/// `{<prefix>/<service>}`, so one prefix's services spread over a cluster's slots. A service
+/// has the keys of version 1 plus two:
+///
+/// ```
+/// {reb}:v2:t:<topic>:subscribers, {reb}:v2:t:<topic>:version, {reb}:v2:services   as in v1
+/// {reb/<service>}:v2:published, …:events, …, channel {reb/<service>}:v2:notify      as in v1
+/// {reb/<service>}:v2:topics   set    the topics the service subscribes to, which publishing checks
+/// {reb/<service>}:v2:recent   zset   event id → when it was queued (ms): ids seen within the dedup window
+/// ```
 package struct KeyLayout: Sendable, Hashable {
-    /// The layout version carried by every key; an incompatible change gets a new one.
-    static let version = "v1"
     /// The longest key prefix, in bytes.
     static let maximumPrefixLength = 64
 
-    /// The beginning of every key: hash tag and layout version.
+    /// How the prefix's keys spread over hash slots.
+    package let placement: SlotPlacement
+    /// The beginning of every topic and registry key: hash tag and layout version.
     let root: String
-    /// The glob pattern of every key and pub/sub channel of the prefix, whatever the layout
-    /// version: `{reb}:*`. The prefix holds no glob character, so it matches nothing else.
-    package let pattern: String
+    /// The key prefix.
+    private let prefix: String
+    /// The glob patterns of every key and pub/sub channel of the prefix, whatever the layout
+    /// version: `{reb}:*` and `{reb/*`. The prefix holds no glob character and no `/`, so they
+    /// match nothing else.
+    package let patterns: [String]
+    /// The registry of services of the other placement on the same prefix: a broker refuses to
+    /// start where it exists, since the two would not see each other's services.
+    let otherPlacementServices: String
 
     /// Creates the layout of a key prefix; throws for an empty, long or non-alphanumeric prefix.
-    package init(prefix: String) throws {
+    package init(prefix: String, placement: SlotPlacement = .perPrefix) throws {
         let allowed = prefix.utf8.allSatisfy { byte in
             Self.isUnreserved(byte) || byte == UInt8(ascii: ":")
         }
@@ -44,14 +62,22 @@ package struct KeyLayout: Sendable, Hashable {
                 kind: .keyPrefix, value: prefix,
                 reason: "use 1 to \(Self.maximumPrefixLength) characters of A-Z a-z 0-9 . _ - :")
         }
-        root = "{\(prefix)}:\(Self.version)"
-        pattern = "{\(prefix)}:*"
+        self.placement = placement
+        let (version, otherVersion) = placement == .perPrefix ? ("v1", "v2") : ("v2", "v1")
+        root = "{\(prefix)}:\(version)"
+        otherPlacementServices = "{\(prefix)}:\(otherVersion):services"
+        self.prefix = prefix
+        patterns = ["{\(prefix)}:*", "{\(prefix)/*"]
     }
 
     /// The keys of one service's queue.
     package func service(_ name: String) -> ServiceKeys {
-        ServiceKeys(base: "\(root):s:\(Self.encode(name))")
+        switch placement {
+        case .perPrefix: ServiceKeys(base: "\(root):s:\(Self.encode(name))")
+        case .perService: ServiceKeys(base: "{\(prefix)/\(Self.encode(name))}:v2")
+        }
     }
+
 
     /// The registry keys of one topic.
     package func topic(_ name: String) -> TopicKeys {
@@ -115,6 +141,12 @@ package struct ServiceKeys: Sendable, Hashable {
     var dead: String { base + ":dead" }
     /// Hash of `<id>:envelope`, `<id>:error` and `<id>:deliveries` per dead letter.
     var deadLetters: String { base + ":dead-letters" }
+    /// Set of the topics the service subscribes to (``SlotPlacement/perService`` only), which a
+    /// publish checks on the service's node.
+    var topics: String { base + ":topics" }
+    /// Sorted set of the event ids queued within the dedup window, by when (ms;
+    /// ``SlotPlacement/perService`` only).
+    var recent: String { base + ":recent" }
     /// String held for one interval by the instance that sweeps the service.
     var sweepGuard: String { base + ":sweep-guard" }
     /// Pub/sub channel announcing the topic of each newly queued event.

@@ -76,8 +76,9 @@ public final class RedisEventBroker: Sendable {
         var backgroundTasks: [Task<Void, Never>] = []
     }
 
-    /// A publisher's cached view of a topic's subscribers, checked by the publish script.
-    private struct SubscriberView {
+    /// A publisher's cached view of a topic's subscribers, checked by the publish script (with
+    /// ``SlotPlacement/perService``, against the topic's version read beside each publish).
+    struct SubscriberView {
         var version: String
         var services: [String]
     }
@@ -99,7 +100,7 @@ public final class RedisEventBroker: Sendable {
 
     init(_ configuration: BrokerConfiguration, sharingKey: BrokerConfiguration.SharingKey?) async throws {
         let serviceName = try configuration.validatedServiceName()
-        let layout = try KeyLayout(prefix: configuration.keyPrefix)
+        let layout = try KeyLayout(prefix: configuration.keyPrefix, placement: configuration.slotPlacement)
         let codecs = try CodecSet(writer: configuration.codec, readers: configuration.readableCodecs)
         let instanceId = UUID().uuidString.lowercased()
         var logger = configuration.logger
@@ -138,6 +139,7 @@ public final class RedisEventBroker: Sendable {
             // TYPE changes nothing, but fails when the user's ACL rules deny it the prefix's keys
             // (a user meant for another prefix): before any companion starts or anything is written.
             _ = try await commands.send("TYPE", serviceKeys.published, key: serviceKeys.published)
+            try await Self.requireNoOtherPlacement(layout, commands: commands)
             self.endpoint = try await commands.endpoint(forKey: serviceKeys.wake)
         } catch {
             await commands.close()
@@ -264,39 +266,75 @@ public final class RedisEventBroker: Sendable {
         return id
     }
 
-    /// Queues `events` of `topic` in one publish script run for the topic's subscribers, as this
-    /// instance last saw them, refreshing its view when the script says it is stale; returns
-    /// for each event the number of services it was queued for.
+    /// This instance's last view of the subscribers of `topic` (none, at version "0", before the first publish).
+    func subscriberView(of topic: String) -> SubscriberView {
+        state.withLock { $0.subscriberViews[topic] } ?? SubscriberView(version: "0", services: [])
+    }
+
+    /// Remembers `view` as the subscribers of `topic`.
+    func remember(_ view: SubscriberView, of topic: String) {
+        state.withLock { $0.subscriberViews[topic] = view }
+    }
+
+    /// Queues `events` of `topic` for the topic's subscribers; returns for each event the
+    /// number of services it was queued for.
     func queue(_ events: [(id: String, envelope: [UInt8])], topic: String) async throws -> [Int] {
+        switch layout.placement {
+        case .perPrefix: try await queueInOneRun(events, topic: topic)
+        case .perService: try await queueForEachService(events, topic: topic)
+        }
+    }
+
+    /// Queues `events` of `topic` in one publish script run for the topic's subscribers, as this
+    /// instance last saw them, refreshing its view when the script says it is stale.
+    private func queueInOneRun(_ events: [(id: String, envelope: [UInt8])], topic: String) async throws -> [Int] {
         for _ in 0..<8 {
-            let view = state.withLock { $0.subscriberViews[topic] } ?? SubscriberView(version: "0", services: [])
+            let view = subscriberView(of: topic)
             let outcome = try await scripts.publish(
                 events: events, topic: topic, assumedVersion: view.version, subscribers: view.services)
             switch outcome {
             case .queued(let services):
                 if services > 0, let replication = configuration.publishReplication {
-                    try await waitForReplicas(replication, topic: topic)
+                    try await waitForReplicas(replication, keys: [layout.topic(topic).subscribers])
                 }
                 return Array(repeating: services, count: events.count)
             case .stale(let version, let subscribers):
-                state.withLock {
-                    $0.subscriberViews[topic] = SubscriberView(version: version, services: subscribers.sorted())
-                }
+                remember(SubscriberView(version: version, services: subscribers.sorted()), of: topic)
             }
         }
         throw BrokerError.subscribersKeptChanging(topic: topic)
     }
 
     /// Waits until `replication`'s replicas hold what this instance wrote so far (Redis `WAIT`
-    /// on the connection that ran the publish: the one of the topic's keys), or throws
-    /// ``BrokerError/notReplicated(acknowledged:required:)``.
-    private func waitForReplicas(_ replication: PublishReplication, topic: String) async throws {
-        let reply = try await commands.send(
-            "WAIT", String(replication.replicas), String(replication.timeout.wholeMilliseconds),
-            key: layout.topic(topic).subscribers)
-        guard let acknowledged = reply.integer else { throw BrokerError.unexpectedScriptReply(script: "WAIT", reply: "\(reply)") }
-        guard acknowledged >= replication.replicas else {
-            throw BrokerError.notReplicated(acknowledged: Int(acknowledged), required: replication.replicas)
+    /// on the connections that ran the publish: those of `keys`, once per server), or throws
+    /// ``BrokerError/notReplicated(acknowledged:required:)`` with the fewest replicas any confirmed.
+    func waitForReplicas(_ replication: PublishReplication, keys: [String]) async throws {
+        var servers: [RedisEndpoint: String] = [:]
+        for key in keys {
+            servers[try await commands.endpoint(forKey: key)] = key
+        }
+        for key in servers.values {
+            let reply = try await commands.send(
+                "WAIT", String(replication.replicas), String(replication.timeout.wholeMilliseconds), key: key)
+            guard let acknowledged = reply.integer else {
+                throw BrokerError.unexpectedScriptReply(script: "WAIT", reply: "\(reply)")
+            }
+            guard acknowledged >= replication.replicas else {
+                throw BrokerError.notReplicated(acknowledged: Int(acknowledged), required: replication.replicas)
+            }
+        }
+    }
+
+    /// Throws ``BrokerError/invalidConfiguration(setting:reason:)`` when the key prefix holds a
+    /// registry of services of the other ``SlotPlacement``: services of the two would not see
+    /// each other's events.
+    private static func requireNoOtherPlacement(_ layout: KeyLayout, commands: RedisCommandTarget) async throws {
+        let other = layout.otherPlacementServices
+        guard try await commands.send("TYPE", other, key: other).string == "none" else {
+            throw BrokerError.invalidConfiguration(
+                setting: "slotPlacement",
+                reason: "the key prefix holds services of the other slot placement (\(other) exists); "
+                    + "use the placement its other services use, or another key prefix")
         }
     }
 

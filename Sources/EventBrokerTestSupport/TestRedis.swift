@@ -34,6 +34,8 @@ package final class TestRedis: Sendable {
         /// Whether the brokers run on a Redis Cluster of three masters instead of one server
         /// (see ``TestRedis/server``).
         package var cluster: Bool
+        /// The brokers' slot placement.
+        package var slotPlacement: SlotPlacement
 
         /// Whether the environment asks every test to run its brokers as the ACL user:
         /// `EVENT_BROKER_TEST_ACL=1`, as the Makefile's second run of the behaviour suite sets it.
@@ -47,17 +49,26 @@ package final class TestRedis: Sendable {
             ProcessInfo.processInfo.environment["EVENT_BROKER_TEST_CLUSTER"] == "1"
         }
 
+        /// The slot placement the environment asks every test's brokers to use:
+        /// `EVENT_BROKER_TEST_PLACEMENT=per-service`, else the default, per prefix.
+        package static var slotPlacementFromEnvironment: SlotPlacement {
+            ProcessInfo.processInfo.environment["EVENT_BROKER_TEST_PLACEMENT"].flatMap(SlotPlacement.init(rawValue:))
+                ?? .perPrefix
+        }
+
         /// Settings for brokers as a user gets them, with the lease checker, but polling every
         /// half second when idle so that tests wait less.
         package init(
             leaseChecker: Bool = true, idlePollInterval: Duration? = .milliseconds(500), logLevel: Logger.Level? = nil,
-            aclUser: Bool = BrokerSettings.aclUserFromEnvironment, cluster: Bool = BrokerSettings.clusterFromEnvironment
+            aclUser: Bool = BrokerSettings.aclUserFromEnvironment, cluster: Bool = BrokerSettings.clusterFromEnvironment,
+            slotPlacement: SlotPlacement = BrokerSettings.slotPlacementFromEnvironment
         ) {
             self.leaseChecker = leaseChecker
             self.idlePollInterval = idlePollInterval
             self.logLevel = logLevel
             self.aclUser = aclUser
             self.cluster = cluster
+            self.slotPlacement = slotPlacement
         }
     }
 
@@ -174,6 +185,7 @@ package final class TestRedis: Sendable {
         if !settings.leaseChecker {
             configuration.companions = []
         }
+        configuration.slotPlacement = settings.slotPlacement
         if let idlePollInterval = settings.idlePollInterval {
             configuration.idlePollInterval = idlePollInterval
         }

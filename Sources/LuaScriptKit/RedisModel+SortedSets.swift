@@ -100,6 +100,24 @@ extension RedisModel {
         return .bulk(RedisNumbers.format(score))
     }
 
+    /// ZMSCORE key member [member ...]: each member's score, or nil for one not in the set.
+    func sortedSetScores(_ arguments: [[UInt8]]) throws(CommandError) -> RedisValue {
+        let members = try existingSortedSet(at: arguments[1])
+        return .array(arguments.dropFirst(2).map { member in members?[member].map { .bulk(RedisNumbers.format($0)) } ?? .null })
+    }
+
+    /// ZREMRANGEBYSCORE key min max: removes the members scored between the bounds.
+    func sortedSetRemoveRangeByScore(_ arguments: [[UInt8]]) throws(CommandError) -> RedisValue {
+        guard let low = RedisNumbers.scoreBound(arguments[2]), let high = RedisNumbers.scoreBound(arguments[3]) else {
+            throw .reply("ERR min or max is not a float")
+        }
+        guard var members = try existingSortedSet(at: arguments[1]) else { return .integer(0) }
+        let removed = Self.select(.scores(low: low, high: high, limit: nil), from: Self.ordered(members))
+        for entry in removed { members[entry.member] = nil }
+        store(arguments[1], .sortedSet(members))
+        return .integer(Int64(removed.count))
+    }
+
     /// ZCARD key
     func sortedSetCardinality(_ arguments: [[UInt8]]) throws(CommandError) -> RedisValue {
         .integer(Int64(try existingSortedSet(at: arguments[1])?.count ?? 0))

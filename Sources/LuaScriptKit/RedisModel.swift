@@ -160,6 +160,10 @@ package final class RedisModel {
         "ZADD": Command(arity: -4) { model, arguments throws(CommandError) in try model.sortedSetAdd(arguments) },
         "ZREM": Command(arity: -3) { model, arguments throws(CommandError) in try model.sortedSetRemove(arguments) },
         "ZSCORE": Command(arity: 3) { model, arguments throws(CommandError) in try model.sortedSetScore(arguments) },
+        "ZMSCORE": Command(arity: -3) { model, arguments throws(CommandError) in try model.sortedSetScores(arguments) },
+        "ZREMRANGEBYSCORE": Command(arity: 4) { model, arguments throws(CommandError) in
+            try model.sortedSetRemoveRangeByScore(arguments)
+        },
         "ZCARD": Command(arity: 2) { model, arguments throws(CommandError) in try model.sortedSetCardinality(arguments) },
         "ZRANGE": Command(arity: -4) { model, arguments throws(CommandError) in
             try model.sortedSetRange(arguments, byScoreCommand: false)

@@ -1,3 +1,4 @@
+import EventBrokerCore
 import EventBrokerTestSupport
 import Foundation
 import Logging
@@ -17,15 +18,19 @@ extension TestRedis.BrokerSettings {
 }
 
 extension TestRedis {
-    /// Starts `event-broker` with `arguments` and `--redis-url` of this server.
+    /// Starts `event-broker` with `arguments`, `--redis-url` of this server and the brokers' slot placement.
     func start(_ arguments: [String]) throws -> ChildProcess {
-        try ChildProcess(eventBrokerExecutable, arguments + ["--redis-url", url])
+        try ChildProcess(eventBrokerExecutable, arguments + redisArguments)
     }
 
-    /// Runs `event-broker` with `arguments` and `--redis-url` of this server (and `environment`
-    /// added to the test's), and returns its output once it exited.
+    /// Runs `event-broker` with `arguments`, `--redis-url` of this server and the brokers' slot
+    /// placement (and `environment` added to the test's), and returns its output once it exited.
     func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessOutput {
-        try await runEventBroker(arguments + ["--redis-url", url], environment: environment)
+        try await runEventBroker(arguments + redisArguments, environment: environment)
+    }
+
+    private var redisArguments: [String] {
+        ["--redis-url", url, "--slot-placement", settings.slotPlacement.rawValue]
     }
 }
 

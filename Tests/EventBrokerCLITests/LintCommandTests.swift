@@ -38,7 +38,7 @@ import Testing
     @Test func lintsTheRepositorysScriptsByDefault() async throws {
         let result = try await run(["lint"], in: packageRoot)
         #expect(result.status == 0)
-        #expect(result.standardOutput == "14 scripts, no findings\n")
+        #expect(result.standardOutput == "15 scripts, no findings\n")
     }
 
     @Test func printsOneLinePerFindingAndASummaryAndFails() async throws {

@@ -22,6 +22,27 @@ import Testing
         #expect(KeyLayout.encode(name) == encoded)
     }
 
+    /// The per-service placement: each service's keys share a hash tag of their own, the topic
+    /// keys and the registry keep the prefix's, and the ACL patterns cover both.
+    @Test func perServicePlacementGivesEachServiceASlotOfItsOwn() throws {
+        let layout = try KeyLayout(prefix: "shop", placement: .perService)
+        let billing = layout.service("billing")
+        #expect(billing.published == "{shop/billing}:v2:published")
+        #expect(billing.notifyChannel == "{shop/billing}:v2:notify")
+        #expect(layout.topic("orders").subscribers == "{shop}:v2:t:orders:subscribers")
+        #expect(layout.services == "{shop}:v2:services")
+        #expect(layout.otherPlacementServices == "{shop}:v1:services")
+        #expect(try KeyLayout(prefix: "shop").otherPlacementServices == "{shop}:v2:services")
+        let slots = Set(
+            [billing.published, billing.events, billing.wake, billing.topics, billing.recent, billing.notifyChannel].map {
+                HashSlot.of($0)
+            })
+        #expect(slots == [HashSlot.of("shop/billing")])
+        #expect(HashSlot.of(layout.service("a{b}c").published) == HashSlot.of("shop/a%7Bb%7Dc"))
+        #expect(layout.patterns == ["{shop}:*", "{shop/*"])
+        #expect(layout.patterns == (try KeyLayout(prefix: "shop").patterns))
+    }
+
     @Test(arguments: ["billing-v2.eu_1", "a{b}c", "with space", "%41", "a:b*", "é", ""])
     func encodedNamesDecodeBack(name: String) {
         #expect(KeyLayout.decode(KeyLayout.encode(name)) == name)

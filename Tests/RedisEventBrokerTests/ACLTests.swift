@@ -16,8 +16,9 @@ import Testing
 
     @Test func rulesOfAPrefixGrantItsKeysAndChannelsAndTheBrokersCommandsOnly() throws {
         let rules = try BrokerACL.rules(keyPrefix: "shop")
-        #expect(Array(rules.prefix(5)) == ["resetkeys", "~{shop}:*", "resetchannels", "&{shop}:*", "-@all"])
-        let commands = rules.dropFirst(5)
+        #expect(
+            Array(rules.prefix(7)) == ["resetkeys", "~{shop}:*", "~{shop/*", "resetchannels", "&{shop}:*", "&{shop/*", "-@all"])
+        let commands = rules.dropFirst(7)
         #expect(commands.allSatisfy { $0.hasPrefix("+") && !$0.hasPrefix("+@") })
         #expect(Array(commands) == commands.sorted(), "sorted, for a readable line")
         #expect(Set(commands).count == commands.count)

@@ -86,24 +86,34 @@ import Testing
         }
     }
 
-    @Test func brokersExchangeEventsThroughACluster() async throws {
+    /// Four services of one prefix: with the per-prefix placement all on one master, with the
+    /// per-service one on all three (their names' slots fall on each master's range), and either
+    /// way every event handled once by each.
+    @Test(arguments: SlotPlacement.allCases)
+    func brokersExchangeEventsThroughACluster(placement: SlotPlacement) async throws {
         try await TestCluster.with { cluster in
             let ledger = Ledger()
+            let services = ["billing", "shipping", "audit", "mail"]
             var consumers: [Task<Void, any Error>] = []
-            for service in ["billing", "shipping"] {
+            var keys: [String] = []
+            for service in services {
                 for _ in 0..<2 {
-                    let instance = try await cluster.broker(service)
+                    let instance = try await cluster.broker(service) { $0.slotPlacement = placement }
                     try await instance.subscribe("orders")
                     consumers.append(Task { try await instance.consume(concurrency: 4) { ledger.record(instance, $0) } })
+                    keys.append(instance.serviceKeys.published)
                 }
             }
-            let shop = try await cluster.broker("shop")
+            let masters = try await mastersOf(cluster)
+            let used = Set(keys.compactMap { key in masters.first { $0.slots.contains(Int64(HashSlot.of(key))) }?.node.port })
+            #expect(used.count == (placement == .perPrefix ? 1 : 3))
+            let shop = try await cluster.broker("shop") { $0.slotPlacement = placement }
             var published: [String] = []
             for number in 1...200 {
                 published.append(try await shop.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
             }
-            try await eventually("every event reached both services") { ledger.all.count == 400 }
-            for service in ["billing", "shipping"] {
+            try await eventually("every event reached every service") { ledger.all.count == 800 }
+            for service in services {
                 #expect(ledger.handled(by: service) == Dictionary(uniqueKeysWithValues: published.map { ($0, 1) }), "\(service)")
             }
             for consumer in consumers { consumer.cancel() }
@@ -145,23 +155,27 @@ import Testing
         }
     }
 
-    @Test func aFailoverOfTheBrokersMasterLosesNoEvent() async throws {
+    @Test(arguments: SlotPlacement.allCases)
+    func aFailoverOfTheBrokersMasterLosesNoEvent(placement: SlotPlacement) async throws {
         try await TestCluster.with { cluster in
             let ledger = Ledger()
             var consumers: [Task<Void, any Error>] = []
+            var billingKey = ""
             for _ in 0..<2 {
-                let instance = try await cluster.broker("billing")
+                let instance = try await cluster.broker("billing") { $0.slotPlacement = placement }
+                billingKey = instance.serviceKeys.published
                 try await instance.subscribe("orders")
                 consumers.append(Task { try await instance.consume(concurrency: 4) { ledger.record(instance, $0) } })
             }
-            let shop = try await cluster.broker("shop")
+            let shop = try await cluster.broker("shop") { $0.slotPlacement = placement }
             var published: [String] = []
             for number in 1...100 {
                 published.append(try await shop.publishEvent(Event(streamId: "order-\(number)", topic: "orders")))
             }
-            // The replica of the master holding every key of the prefix takes over (a manual
-            // failover: the replica catches up first, then the roles switch).
-            let key = shop.serviceKeys.published
+            // The replica of the master holding billing's queue (with the per-prefix placement,
+            // every key of the prefix) takes over (a manual failover: the replica catches up
+            // first, then the roles switch).
+            let key = billingKey
             let master = try #require(try await mastersOf(cluster).first { $0.slots.contains(Int64(HashSlot.of(key))) }?.node)
             let masterId = try await cluster.command(on: master, "CLUSTER", "MYID").string ?? ""
             let replica = try #require(try await replicaOf(masterId, in: cluster))

@@ -54,11 +54,41 @@ import Testing
         configuration.publishReplication = PublishReplication(replicas: 1, timeout: .microseconds(500))
         await #expect(throws: BrokerError.self) { try await RedisEventBroker(configuration) }
         configuration.publishReplication = nil
+        configuration.publishDedupWindow = .microseconds(999)
+        await #expect(throws: BrokerError.invalidConfiguration(setting: "publishDedupWindow", reason: "must be at least 1 ms")) {
+            try await RedisEventBroker(configuration)
+        }
+        configuration.publishDedupWindow = .seconds(60)
         configuration.keyPrefix = "a{b}"
         await #expect(throws: BrokerError.self) { try await RedisEventBroker(configuration) }
         configuration.keyPrefix = "reb"
         configuration.redisURL = "rediss://127.0.0.1:6379"
         await #expect(throws: RedisError.self) { try await RedisEventBroker(configuration) }
+    }
+
+    /// Services of the two slot placements on one prefix would not see each other's events: a
+    /// broker refuses to start where the other placement's services are, and writes nothing.
+    @Test func aBrokerRefusesAPrefixThatHoldsTheOtherPlacementsServices() async throws {
+        try await TestRedis.with { redis in
+            for (first, second) in [(SlotPlacement.perPrefix, SlotPlacement.perService), (.perService, .perPrefix)] {
+                try await redis.command("FLUSHALL")
+                let billing = try await redis.broker("billing") { $0.slotPlacement = first }
+                try await billing.subscribe("orders")
+                let before = try await redis.snapshot()
+                let error = await #expect(throws: BrokerError.self) {
+                    var configuration = redis.configuration("shipping")
+                    configuration.slotPlacement = second
+                    _ = try await RedisEventBroker(configuration)
+                }
+                guard case .invalidConfiguration(let setting, let reason)? = error else {
+                    Issue.record("expected invalidConfiguration, got \(String(describing: error))")
+                    continue
+                }
+                #expect(setting == "slotPlacement")
+                #expect(reason.contains("the key prefix holds services of the other slot placement"), "\(reason)")
+                #expect(try await redis.snapshot() == before)
+            }
+        }
     }
 
     /// Its own logins: not the fixture's ACL user (`EVENT_BROKER_TEST_ACL`), whose admin password

@@ -52,11 +52,12 @@ import Testing
 extension TestRedis {
     /// Waits until every consumer sleeps in BLPOP and every handled event was acked: only the
     /// registry keys remain (the topic's subscribers and version, and the set of services).
-    /// Asks with INFO alone, which the counts leave out.
+    /// Asks with INFO and SCAN alone, which the counts leave out.
     func waitUntilIdle(consumers: Int) async throws {
         try await eventually("every consumer sleeps and every event was acked") {
-            let keyspace = try await command("INFO", "keyspace").string ?? ""
-            return try await blockedClients() == consumers && keyspace.contains("db0:keys=3,")
+            let sleeping = try await blockedClients()
+            let left = try await keys()
+            return sleeping == consumers && left.count == 3
         }
     }
 

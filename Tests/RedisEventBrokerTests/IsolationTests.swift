@@ -65,8 +65,8 @@ import Testing
             #expect(notifiedB.withLock { $0 } == ["orders"], "no notification of a's orders")
 
             let keys = try await redis.keys()
-            #expect(keys.contains { $0.hasPrefix("{a}:") } && keys.contains { $0.hasPrefix("{b}:") })
-            #expect(keys.allSatisfy { $0.hasPrefix("{a}:") || $0.hasPrefix("{b}:") }, "\(keys)")
+            #expect(keys.contains { redis.isBrokerKey($0, prefix: "a") } && keys.contains { redis.isBrokerKey($0, prefix: "b") })
+            #expect(keys.allSatisfy { redis.isBrokerKey($0, prefix: "a") || redis.isBrokerKey($0, prefix: "b") }, "\(keys)")
         }
     }
 

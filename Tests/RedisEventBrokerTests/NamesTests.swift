@@ -32,7 +32,7 @@ import Testing
             }
             #expect(try await redis.command("GET", "outside").string == "untouched")
             for key in try await redis.keys() where key != "outside" {
-                #expect(key.hasPrefix("{reb}:v1:"), "key \(key) is outside the broker's prefix")
+                #expect(redis.isBrokerKey(key), "key \(key) is outside the broker's prefix")
             }
         }
     }

@@ -101,8 +101,43 @@ import Testing
         }
     }
 
+    /// With the per-service placement a publish is one run per service, each atomic on its own:
+    /// a service whose run failed does not keep the others from getting the event, and the
+    /// publish sent again with the same id (as the broker does after a lost connection) reaches
+    /// the one that missed it and no other a second time, even one that handled it meanwhile.
+    @Test func perServicePublishingIsAtomicPerServiceAndQueuedOnceWhenSentAgain() async throws {
+        try await TestRedis.with(brokers: .init(slotPlacement: .perService)) { redis in
+            let billing = try await redis.broker("billing")
+            let shipping = try await redis.broker("shipping")
+            try await billing.subscribe("orders")
+            try await shipping.subscribe("orders")
+            try await redis.command("SET", shipping.serviceKeys.published, "not a list")
+            let ledger = Ledger()
+            let id = "order-1-id"
+            let envelope = try billing.encode(Event(streamId: "order-1", topic: "orders"), id: id)
+            do {
+                _ = try await billing.queue([(id, envelope)], topic: "orders")
+                Issue.record("publishing into a corrupted queue succeeded")
+            } catch RedisError.server(let message) {
+                #expect(message.hasPrefix("BROKER_WRONGTYPE"))
+            }
+            #expect(try await billing.pick { ledger.record(billing, $0) })
+            #expect(try await redis.command("GET", shipping.serviceKeys.published).string == "not a list")
+
+            try await redis.command("DEL", shipping.serviceKeys.published)
+            #expect(try await billing.queue([(id, envelope)], topic: "orders") == [2])
+            #expect(try await billing.queue([(id, envelope)], topic: "orders") == [2])
+            while try await billing.pick({ ledger.record(billing, $0) }) {}
+            while try await shipping.pick({ ledger.record(shipping, $0) }) {}
+            #expect(ledger.handled(by: "billing") == [id: 1])
+            #expect(ledger.handled(by: "shipping") == [id: 1])
+            #expect(ledger.all.count == 2)
+        }
+    }
+
+    /// With the per-prefix placement; the per-service one is atomic per service (below).
     @Test func publishingIsAllOrNothingAcrossServices() async throws {
-        try await TestRedis.with { redis in
+        try await TestRedis.with(brokers: .init(slotPlacement: .perPrefix)) { redis in
             let billing = try await redis.broker("billing")
             let shipping = try await redis.broker("shipping")
             try await billing.subscribe("orders")

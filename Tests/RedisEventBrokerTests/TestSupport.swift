@@ -17,7 +17,10 @@ extension TestRedis {
     }
 
     /// Every key in the database (of every node of a cluster) but the lease checkers' sweep
-    /// guards, which expire on their own and come and go with each sweep.
+    /// guards, which expire on their own and come and go with each sweep, and, with
+    /// ``SlotPlacement/perService``, the ids each service remembers for the dedup window (they
+    /// expire too) and the topics each service subscribes to (where the per-prefix placement
+    /// keeps subscriptions only in the topic keys).
     func keys() async throws -> [String] {
         var keys: [String] = []
         for node in nodes {
@@ -28,22 +31,33 @@ extension TestRedis {
                 keys += reply.last?.array?.compactMap(\.string) ?? []
             } while cursor != "0"
         }
-        return keys.filter { !$0.hasSuffix(":sweep-guard") }
+        let placement = settings.slotPlacement
+        return keys.filter { key in
+            !key.hasSuffix(":sweep-guard") && !(placement == .perService && (key.hasSuffix(":recent") || key.hasSuffix(":topics")))
+        }
     }
 
     /// The total number of commands Redis executed, from INFO commandstats (commands run inside
-    /// scripts included), leaving out the admin commands that ask.
+    /// scripts included), leaving out the admin commands that ask (`INFO`, `SCAN`, …).
     func commandCount() async throws -> Int {
         let info = try await command("INFO", "commandstats").string ?? ""
         var total = 0
         for line in info.split(separator: "\r\n") where line.hasPrefix("cmdstat_") {
             let name = line.dropFirst("cmdstat_".count).prefix { $0 != ":" }
-            guard !["info", "config|resetstat", "client|list"].contains(name) else { continue }
+            guard !["info", "scan", "config|resetstat", "client|list"].contains(name) else { continue }
             if let calls = line.split(separator: ",").first?.split(separator: "=").last, let count = Int(calls) {
                 total += count
             }
         }
         return total
+    }
+
+    /// Whether `key` is one of the brokers' keys under `prefix`, in the layout of the fixture's placement.
+    func isBrokerKey(_ key: String, prefix: String = "reb") -> Bool {
+        switch settings.slotPlacement {
+        case .perPrefix: key.hasPrefix("{\(prefix)}:v1:")
+        case .perService: key.hasPrefix("{\(prefix)}:v2:") || (key.hasPrefix("{\(prefix)/") && key.contains("}:v2:"))
+        }
     }
 
     /// The names of the clients connected to the server.

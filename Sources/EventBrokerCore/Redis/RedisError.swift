@@ -60,4 +60,14 @@ extension RedisError {
             self = .server(message: message)
         }
     }
+
+    /// Whether the command may not have reached Redis, or its reply may have been lost, while
+    /// Redis is still there: no connection could be made, or it broke under the command. Only
+    /// an idempotent command should be sent again for it.
+    var mayNotHaveRun: Bool {
+        switch self {
+        case .connectionFailed, .connectionLost: true
+        default: false
+        }
+    }
 }
