@@ -78,7 +78,6 @@ package struct KeyLayout: Sendable, Hashable {
         }
     }
 
-
     /// The registry keys of one topic.
     package func topic(_ name: String) -> TopicKeys {
         TopicKeys(base: "\(root):t:\(Self.encode(name))")
