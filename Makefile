@@ -25,8 +25,9 @@ test-scripts: deps
 # start their own redis-servers), then the behaviour suite again with every broker logged in as
 # the least-privilege ACL user of BrokerACL (docs/SECURITY.md), then with the per-service slot
 # placement, then the behaviour suite and the CLI's Redis commands again on a Redis Cluster of
-# three masters per test (the cluster suite, which makes clusters of its own, ran in the first
-# run), then the tests of the observability benchmark's package.
+# three masters per test, and the behaviour suite on a cluster with the per-service placement
+# (the cluster suite, which makes clusters of its own, ran in the first run), then the tests of
+# the observability benchmark's package.
 test: lint test-scripts
 	swift build --package-path Examples
 	swift build --build-tests
@@ -35,5 +36,7 @@ test: lint test-scripts
 	EVENT_BROKER_TEST_PLACEMENT=per-service swift test --skip-build --filter RedisEventBrokerTests --skip ClusterTests
 	EVENT_BROKER_TEST_CLUSTER=1 swift test --skip-build --skip ClusterTests \
 		--filter 'RedisEventBrokerTests|EventBrokerCLITests.(Inspect|Publish|Tail|DeadLetters|Checker)CommandTests'
+	EVENT_BROKER_TEST_CLUSTER=1 EVENT_BROKER_TEST_PLACEMENT=per-service swift test --skip-build \
+		--filter RedisEventBrokerTests --skip ClusterTests
 	swift build --package-path Benchmarks/Observability --build-tests
 	swift test --package-path Benchmarks/Observability

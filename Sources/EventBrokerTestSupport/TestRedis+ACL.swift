@@ -29,34 +29,28 @@ extension TestRedis {
         "unix://\(user):\(password)@\(server.socketPath)"
     }
 
-    /// How errors and tools name the server holding the keys of `keyPrefix` when `user` (or
-    /// the default user) logged in: its unix socket, or on a cluster the master serving the
-    /// prefix's slot.
-    package func endpointDescription(user: String? = nil, keyPrefix: String = "reb") async throws -> String {
+    /// How errors and tools name the server holding `key` (by default, the registry of
+    /// services of the prefix `reb`) when `user` (or the default user) logged in: its unix
+    /// socket, or on a cluster the master serving the key's slot.
+    package func endpointDescription(user: String? = nil, key: String = "{reb}") async throws -> String {
         let login = user.map { "\($0)@" } ?? ""
         guard settings.cluster else { return "unix://\(login)\(server.socketPath)" }
-        let master = try await ClusterNodes.master(
-            forKey: "{\(keyPrefix)}", among: nodes, password: settings.aclUser ? Self.adminPassword : nil)
+        let master = try await ClusterNodes.master(forKey: key, among: nodes, password: settings.aclUser ? Self.adminPassword : nil)
         return "redis://\(login)127.0.0.1:\(master.port ?? 0)"
+    }
+
+    /// The keys of `service` under `keyPrefix` in the layout of the brokers' slot placement.
+    package func serviceKeys(_ service: String, keyPrefix: String = "reb") throws -> ServiceKeys {
+        try KeyLayout(prefix: keyPrefix, placement: settings.slotPlacement).service(service)
     }
 
     /// What the server's ACL refused `user` so far (`ACL LOG`), one line per entry: why (a
     /// command, key or channel), what, and where (top level or script); on a cluster, what
     /// every node refused.
     package func aclRefusals(of user: String) async throws -> [String] {
-        var refusals = try await Self.aclRefusals(of: user, on: admin)
-        for node in nodes where node !== server {
-            var endpoint = try RedisEndpoint(url: node.url)
-            endpoint.password = settings.aclUser ? Self.adminPassword : nil
-            let connection = RedisConnection(endpoint: endpoint, clientName: "test-admin")
-            let found: Result<[String], any Error>
-            do {
-                found = .success(try await Self.aclRefusals(of: user, on: connection))
-            } catch {
-                found = .failure(error)
-            }
-            await connection.close()
-            refusals += try found.get()
+        var refusals: [String] = []
+        for connection in nodeAdmins {
+            refusals += try await Self.aclRefusals(of: user, on: connection)
         }
         return refusals
     }

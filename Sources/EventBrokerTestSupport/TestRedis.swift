@@ -56,6 +56,14 @@ package final class TestRedis: Sendable {
                 ?? .perPrefix
         }
 
+        /// For tests that restart ``TestRedis/server``, or reach it through a tunnel, as the one
+        /// server holding every key of the brokers: a cluster when the environment asks for one
+        /// and the placement is per prefix (the prefix's master then holds every key), one
+        /// server with the per-service placement (whose keys are on every master).
+        package static var clusterWithEveryKeyOnTheServer: Bool {
+            clusterFromEnvironment && slotPlacementFromEnvironment == .perPrefix
+        }
+
         /// Settings for brokers as a user gets them, with the lease checker, but polling every
         /// half second when idle so that tests wait less.
         package init(
@@ -79,6 +87,8 @@ package final class TestRedis: Sendable {
     package let nodes: [RedisServerProcess]
     /// A connection to ``server`` for the test's own commands, named `test-admin`.
     package let admin: RedisConnection
+    /// A connection like ``admin`` to each of ``nodes``, in their order (``admin`` among them).
+    let nodeAdmins: [RedisConnection]
     /// How the brokers are set up.
     package let settings: BrokerSettings
     private let brokers = OwnedBrokers()
@@ -106,9 +116,12 @@ package final class TestRedis: Sendable {
         self.server = server
         self.nodes = nodes
         self.settings = settings
-        let adminURL = settings.aclUser ? "unix://:\(Self.adminPassword)@\(server.socketPath)" : server.url
-        admin = RedisConnection(
-            endpoint: try RedisEndpoint(url: adminURL), clientName: "test-admin", logger: Self.logger("test-admin", settings))
+        nodeAdmins = try nodes.map { node in
+            var endpoint = try RedisEndpoint(url: node.url)
+            endpoint.password = settings.aclUser ? Self.adminPassword : nil
+            return RedisConnection(endpoint: endpoint, clientName: "test-admin", logger: Self.logger("test-admin", settings))
+        }
+        admin = nodeAdmins[nodes.firstIndex { $0 === server } ?? 0]
     }
 
     /// Runs `body` with a fresh server started with `options` and brokers set up by `settings`,
@@ -148,7 +161,7 @@ package final class TestRedis: Sendable {
         try await redis.tearDown()
     }
 
-    /// Shuts down every broker, closes the admin connection and stops the server. With
+    /// Shuts down every broker, closes the admin connections and stops the servers. With
     /// ``BrokerSettings/aclUser``, first throws ``ACLRefusals`` when the server's ACL refused
     /// ``aclUser`` anything during the test, such as a sweep in the background.
     private func tearDown() async throws {
@@ -161,7 +174,9 @@ package final class TestRedis: Sendable {
                 refusals = .failure(error)
             }
         }
-        await admin.close()
+        for connection in nodeAdmins {
+            await connection.close()
+        }
         nodes.forEach { $0.stop() }
         let refused = try refusals.get()
         if !refused.isEmpty {
@@ -206,10 +221,28 @@ package final class TestRedis: Sendable {
         try await send(arguments, to: node)
     }
 
+    /// The commands that act on a whole server, which on a cluster ``command(_:)`` sends to
+    /// every node: what a test does to "the server" it does to all of them.
+    private static let serverWideCommands: Set<String> = ["CLIENT", "CONFIG", "SCRIPT", "FLUSHALL", "FLUSHDB"]
+
     /// Sends one command on the admin connection; on a cluster, a command for a key of another
-    /// master goes to that master, as its `MOVED` reply says.
+    /// master goes to that master, as its `MOVED` reply says, and a command that acts on a whole
+    /// server (`CLIENT`, `CONFIG`, `SCRIPT`, `FLUSHALL`) goes to every node, answered by
+    /// ``server``'s reply, or by every node's text joined when the replies are text (`CLIENT LIST`).
     @discardableResult
     package func command(_ arguments: String...) async throws -> RedisReply {
+        if settings.cluster, let name = arguments.first?.uppercased(), Self.serverWideCommands.contains(name) {
+            var replies: [RedisReply] = []
+            for node in nodes {
+                replies.append(try await send(arguments, to: node))
+            }
+            let texts = replies.compactMap { reply -> [UInt8]? in
+                if case .bulk(let bytes) = reply { return bytes }
+                return nil
+            }
+            if texts.count == replies.count { return .bulk(Array(texts.joined())) }
+            return replies[nodes.firstIndex { $0 === server } ?? 0]
+        }
         do {
             return try await send(arguments, to: server)
         } catch RedisError.server(let message) {
@@ -221,8 +254,8 @@ package final class TestRedis: Sendable {
     }
 
     private func send(_ arguments: [String], to node: RedisServerProcess) async throws -> RedisReply {
-        if node === server { return try await admin.send(arguments.map { Array($0.utf8) }) }
-        return try await ClusterNodes.command(on: node, password: settings.aclUser ? Self.adminPassword : nil, arguments)
+        let connection = nodeAdmins[nodes.firstIndex { $0 === node } ?? 0]
+        return try await connection.send(arguments.map { Array($0.utf8) })
     }
 }
 

@@ -202,7 +202,7 @@ import Testing
                 Issue.record("expected permissionDenied, got \(String(describing: error))")
                 return
             }
-            let expected = try await redis.endpointDescription(user: "narrow")
+            let expected = try await redis.endpointDescription(user: "narrow", key: broker.serviceKeys.published)
             #expect(endpoint == expected)
             #expect(message.contains("script"), "the pick script stopped at RPOP: \(message)")
             #expect(error.description.contains("BrokerACL.rules(keyPrefix:)"))

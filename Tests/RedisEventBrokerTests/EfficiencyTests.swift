@@ -63,8 +63,8 @@ extension TestRedis {
 
     /// How many times Redis ran `command`, from INFO commandstats.
     func commandCalls(_ command: String) async throws -> Int {
-        let info = try await self.command("INFO", "commandstats").string ?? ""
-        let line = info.split(separator: "\r\n").first { $0.hasPrefix("cmdstat_\(command):calls=") }
-        return line.flatMap { Int($0.dropFirst("cmdstat_\(command):calls=".count).prefix { $0 != "," }) } ?? 0
+        try await info("commandstats").filter { $0.hasPrefix("cmdstat_\(command):calls=") }.reduce(0) { total, line in
+            total + (Int(line.dropFirst("cmdstat_\(command):calls=".count).prefix { $0 != "," }) ?? 0)
+        }
     }
 }

@@ -122,7 +122,8 @@ import Testing
                 Issue.record("expected permissionDenied, got \(String(describing: error))")
                 return
             }
-            let expected = try await redis.endpointDescription(user: a.user, keyPrefix: "b")
+            let expected = try await redis.endpointDescription(
+                user: a.user, key: try redis.serviceKeys("billing", keyPrefix: "b").published)
             #expect(endpoint == expected)
             #expect(message.hasPrefix("NOPERM"))
             #expect(error.description.contains("check that the key prefix is the one the user is for"))

@@ -175,10 +175,10 @@ import Testing
 }
 
 extension TestRedis {
-    /// How many clients wait in a blocking command.
+    /// How many clients wait in a blocking command (on every node of a cluster).
     func blockedClients() async throws -> Int {
-        let info = try await command("INFO", "clients").string ?? ""
-        let line = info.split(separator: "\r\n").first { $0.hasPrefix("blocked_clients:") }
-        return line.flatMap { Int($0.dropFirst("blocked_clients:".count)) } ?? 0
+        try await info("clients").filter { $0.hasPrefix("blocked_clients:") }.reduce(0) { total, line in
+            total + (Int(line.dropFirst("blocked_clients:".count)) ?? 0)
+        }
     }
 }

@@ -44,7 +44,9 @@ import Testing
     }
 
     @Test func aRestartedServerKeepsQueuedEventsAndNotificationsComeBack() async throws {
-        try await TestRedis.with(.init(appendOnly: true)) { redis in
+        try await TestRedis.with(
+            .init(appendOnly: true), brokers: .init(cluster: TestRedis.BrokerSettings.clusterWithEveryKeyOnTheServer)
+        ) { redis in
             let billing = try await redis.broker("billing")
             try await billing.subscribe("orders")
             let topics = Mutex<[String]>([])
@@ -65,7 +67,7 @@ import Testing
     }
 
     @Test func subscriptionsComeBackWhenARestartLostTheData() async throws {
-        try await TestRedis.with { redis in
+        try await TestRedis.with(brokers: .init(cluster: TestRedis.BrokerSettings.clusterWithEveryKeyOnTheServer)) { redis in
             let billing = try await redis.broker("billing")
             try await billing.subscribe("orders")
             let publisher = try await redis.broker("orders")

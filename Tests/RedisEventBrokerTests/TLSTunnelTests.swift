@@ -45,7 +45,9 @@ import Testing
     func withServerEnd(
         _ body: (_ redis: TestRedis, _ certificate: String, _ tlsPort: Int, _ directory: URL) async throws -> Void
     ) async throws {
-        try await TestRedis.with(.init(listenOnLoopbackPort: true)) { redis in
+        try await TestRedis.with(
+            .init(listenOnLoopbackPort: true), brokers: .init(cluster: TestRedis.BrokerSettings.clusterWithEveryKeyOnTheServer)
+        ) { redis in
             let directory = try makeTemporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let (certificate, key) = try await Self.makeCertificate(named: "redis", in: directory)

@@ -37,14 +37,23 @@ extension TestRedis {
         }
     }
 
-    /// The total number of commands Redis executed, from INFO commandstats (commands run inside
-    /// scripts included), leaving out the admin commands that ask (`INFO`, `SCAN`, …).
+    /// The lines of `INFO <section>` of every server (every node of a cluster).
+    func info(_ section: String) async throws -> [Substring] {
+        var lines: [Substring] = []
+        for node in nodes {
+            lines += (try await command(on: node, "INFO", section).string ?? "").split(separator: "\r\n")
+        }
+        return lines
+    }
+
+    /// The total number of commands Redis executed (on every node of a cluster), from INFO
+    /// commandstats (commands run inside scripts included), leaving out the admin commands that
+    /// ask (`INFO`, `SCAN`, …) and a cluster client's reads of the slot map.
     func commandCount() async throws -> Int {
-        let info = try await command("INFO", "commandstats").string ?? ""
         var total = 0
-        for line in info.split(separator: "\r\n") where line.hasPrefix("cmdstat_") {
+        for line in try await info("commandstats") where line.hasPrefix("cmdstat_") {
             let name = line.dropFirst("cmdstat_".count).prefix { $0 != ":" }
-            guard !["info", "scan", "config|resetstat", "client|list"].contains(name) else { continue }
+            guard !["info", "scan", "config|resetstat", "client|list", "cluster|slots"].contains(name) else { continue }
             if let calls = line.split(separator: ",").first?.split(separator: "=").last, let count = Int(calls) {
                 total += count
             }
@@ -60,12 +69,21 @@ extension TestRedis {
         }
     }
 
-    /// The names of the clients connected to the server.
+    /// The names of the clients connected to the server. On a cluster, a broker's connection of
+    /// one role is a connection to each master it needs, all under its name: each name counts
+    /// as often as it is connected to the node that has it most.
     func clientNames() async throws -> [String] {
-        let list = try await command("CLIENT", "LIST").string ?? ""
-        return list.split(separator: "\n").compactMap { line in
-            line.split(separator: " ").first { $0.hasPrefix("name=") }.map { String($0.dropFirst(5)) }
-        }.filter { !$0.isEmpty && $0 != "test-admin" }
+        var most: [String: Int] = [:]
+        for node in nodes {
+            let list = try await command(on: node, "CLIENT", "LIST").string ?? ""
+            let names = list.split(separator: "\n").compactMap { line in
+                line.split(separator: " ").first { $0.hasPrefix("name=") }.map { String($0.dropFirst(5)) }
+            }.filter { !$0.isEmpty && $0 != "test-admin" }
+            for (name, count) in names.reduce(into: [String: Int](), { $0[$1, default: 0] += 1 }) {
+                most[name] = max(most[name] ?? 0, count)
+            }
+        }
+        return most.sorted { $0.key < $1.key }.flatMap { Array(repeating: $0.key, count: $0.value) }
     }
 }
 

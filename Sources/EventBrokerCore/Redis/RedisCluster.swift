@@ -7,13 +7,14 @@ import Synchronization
 /// The slot map comes from `CLUSTER SLOTS`, asked of the seeds first and then of any known
 /// master. A `MOVED` reply updates the map for its slot, asks for a fresh map in the
 /// background, and sends again; an `ASK` reply sends that one command to the importing node
-/// behind `ASKING`; `TRYAGAIN` and `CLUSTERDOWN` send again after a short pause. A node that
+/// behind `ASKING`; `TRYAGAIN` and `CLUSTERDOWN` send again after a growing pause, for as long
+/// as the connect timeout, as for a server that cannot be reached yet. A node that
 /// cannot be reached makes the next command ask for a fresh map first (a failover moves its
 /// slots to a replica), and the error goes to the caller, who cannot know whether the command ran.
 package final class RedisCluster: Sendable {
     /// Where the client starts.
     package let seeds: RedisClusterSeeds
-    /// How many redirections one command may follow before it fails.
+    /// How many redirections (`MOVED`, `ASK`) one command may follow before it fails.
     package static let maximumRedirections = 8
 
     private let clientName: String?
@@ -60,7 +61,10 @@ package final class RedisCluster: Sendable {
     package func send(_ arguments: [[UInt8]], key: String) async throws -> RedisReply {
         let slot = HashSlot.of(key)
         var askedNode: RedisEndpoint?
-        for attempt in 1...Self.maximumRedirections {
+        var redirections = 0
+        var backoff = ReconnectBackoff(options)
+        let retryDeadline = ContinuousClock.now + options.connectTimeout
+        while redirections < Self.maximumRedirections {
             let node: RedisEndpoint
             if let askedNode { node = askedNode } else { node = try await master(of: slot) }
             let connection = self.connection(to: node)
@@ -72,6 +76,7 @@ package final class RedisCluster: Sendable {
                 askedNode = nil
                 switch redirection {
                 case .moved(let movedSlot, let host, let port):
+                    redirections += 1
                     let target = endpoint(host: host, port: port, like: node)
                     state.withLock { state in
                         state.map.move(movedSlot, to: target)
@@ -79,9 +84,13 @@ package final class RedisCluster: Sendable {
                     }
                     logger.notice("A slot moved; asking for the slot map again", metadata: ["slot": "\(movedSlot)", "node": "\(target)"])
                 case .ask(_, let host, let port):
+                    redirections += 1
                     askedNode = endpoint(host: host, port: port, like: node)
                 case .retryLater:
-                    try await Task.sleep(for: .milliseconds(10 * attempt))
+                    // A migration or a failover under way: wait for it as for a reconnect.
+                    let delay = backoff.nextDelay()
+                    guard ContinuousClock.now + delay < retryDeadline else { throw RedisError.server(message: message) }
+                    try await Task.sleep(for: delay)
                 }
             } catch let error as RedisError {
                 if case .connectionFailed = error { markStale() }

@@ -28,6 +28,7 @@ struct BenchmarkHooks {
 
     private let registry: PrometheusCollectorRegistry?
     private let inMemoryTracer: InMemoryTracer?
+    private let minimalTracer: MinimalTracer?
     private let exporting: ExportingTracer?
 
     /// The observers the brokers get.
@@ -36,23 +37,25 @@ struct BenchmarkHooks {
     }
 
     /// The tracer the brokers get, if any.
-    var tracer: (any Tracer)? { exporting?.tracer ?? inMemoryTracer }
+    var tracer: (any Tracer)? { exporting?.tracer ?? inMemoryTracer ?? minimalTracer }
 
     /// The hooks of `variant`; an `otel` tracer exports to `receiver`, whose count starts afresh.
     static func start(_ variant: ObservabilityBenchmark.Variant, receiver: OTLPReceiver, logger: Logger) throws -> BenchmarkHooks {
         let registry = variant.recordsMetrics ? PrometheusCollectorRegistry() : nil
         switch variant.tracer {
         case nil:
-            return BenchmarkHooks(registry: registry, inMemoryTracer: nil, exporting: nil)
+            return BenchmarkHooks(registry: registry, inMemoryTracer: nil, minimalTracer: nil, exporting: nil)
         case .inMemory:
             // Injections and extractions are not kept: that is bookkeeping for tests, not what a tracer does.
             let tracer = InMemoryTracer(recordInjections: false, recordExtractions: false)
-            return BenchmarkHooks(registry: registry, inMemoryTracer: tracer, exporting: nil)
+            return BenchmarkHooks(registry: registry, inMemoryTracer: tracer, minimalTracer: nil, exporting: nil)
+        case .minimal:
+            return BenchmarkHooks(registry: registry, inMemoryTracer: nil, minimalTracer: MinimalTracer(), exporting: nil)
         case .otel, .sampledOTel:
             _ = receiver.take()
             let ratio = variant.tracer == .sampledOTel ? samplingRatio : nil
             let exporting = try ExportingTracer(receiver: receiver, samplingRatio: ratio, logger: logger)
-            return BenchmarkHooks(registry: registry, inMemoryTracer: nil, exporting: exporting)
+            return BenchmarkHooks(registry: registry, inMemoryTracer: nil, minimalTracer: nil, exporting: exporting)
         }
     }
 
@@ -81,6 +84,11 @@ struct BenchmarkHooks {
             try Self.check(
                 producers: spans.count { $0.kind == .producer }, consumers: spans.count { $0.kind == .consumer },
                 expected: events...events, holder: "the in-memory tracer")
+        }
+        if let minimalTracer {
+            let ended = minimalTracer.endedSpans
+            try Self.check(
+                producers: ended.producer, consumers: ended.consumer, expected: events...events, holder: "the minimal tracer")
         }
         if let registry {
             let exposition = registry.emitToString()

@@ -32,6 +32,9 @@ struct ObservabilityBenchmark {
         /// `metrics` and swift-otel's tracer sampling about one trace in ten (a parent-based
         /// trace-ID ratio of ``BenchmarkHooks/samplingRatio``): what a busy production service runs.
         case sampled
+        /// `metrics` and ``MinimalTracer``, which records every span and exports none: the cost
+        /// of the broker's metrics and tracing hooks without a tracer's export pipeline.
+        case hooks
         /// swift-distributed-tracing's `InMemoryTracer`, the tracer of the tests, keeping every span.
         case memory
 
@@ -42,15 +45,18 @@ struct ObservabilityBenchmark {
             case otel
             /// swift-otel's, recording the spans of about ``BenchmarkHooks/samplingRatio`` of the traces.
             case sampledOTel
+            /// ``MinimalTracer``.
+            case minimal
         }
 
-        var recordsMetrics: Bool { self == .metrics || self == .both || self == .sampled }
+        var recordsMetrics: Bool { self == .metrics || self == .both || self == .sampled || self == .hooks }
 
         var tracer: TracerKind? {
             switch self {
             case .none, .metrics: nil
             case .otel, .both: .otel
             case .sampled: .sampledOTel
+            case .hooks: .minimal
             case .memory: .inMemory
             }
         }

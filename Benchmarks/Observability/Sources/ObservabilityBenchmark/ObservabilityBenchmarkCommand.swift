@@ -14,10 +14,11 @@ struct ObservabilityBenchmarkCommand: AsyncParsableCommand {
             redis-server, a publisher broker (shop) and a consumer broker (billing, \
             subscribed to orders), publishes --events orders of about 100 B from --concurrency tasks \
             while billing handles them with --concurrency handlers in flight, and times from the first \
-            publish to the last event handled. Six variants: none (no observer, no tracer), metrics \
+            publish to the last event handled. Seven variants: none (no observer, no tracer), metrics \
             (BrokerMetrics on swift-prometheus), otel (swift-otel's tracer exporting every span over \
             OTLP/HTTP to the collector), both (metrics and otel), sampled (metrics and swift-otel's \
-            tracer recording one trace in ten) and memory (the in-memory tracer of the tests). After a \
+            tracer recording one trace in ten), hooks (metrics and a minimal tracer that records every \
+            span and exports none) and memory (the in-memory tracer of the tests). After a \
             warm-up run, every round runs the variants in a rotating order; the table shows each \
             variant's median and its cost against none. Every event must be handled exactly once, and \
             the hooks must have recorded each one (the collector must have received every span, or \
@@ -35,7 +36,7 @@ struct ObservabilityBenchmarkCommand: AsyncParsableCommand {
 
     /// The variants to run besides none.
     @Option(
-        help: "The variants to run, comma-separated, from metrics, otel, both, sampled and memory; none, the baseline, always runs.",
+        help: "The variants to run, comma-separated, from metrics, otel, both, sampled, hooks and memory; none, the baseline, always runs.",
         transform: { try ObservabilityBenchmarkCommand.variants($0) })
     var variants: [ObservabilityBenchmark.Variant] = ObservabilityBenchmark.Variant.allCases
 

@@ -29,7 +29,7 @@ import Testing
         let report = try outcome.get()
 
         #expect(report.events == 200)
-        #expect(report.variants.map(\.variant) == [.none, .metrics, .otel, .both, .sampled, .memory])
+        #expect(report.variants.map(\.variant) == [.none, .metrics, .otel, .both, .sampled, .hooks, .memory])
         for result in report.variants {
             #expect(result.runs.count == 1)
             for run in result.runs {
@@ -39,7 +39,7 @@ import Testing
         }
         #expect(report.variants.first?.costPercent == 0)
         let table = ObservabilityBenchmark.table(report)
-        for variant in ["none", "metrics", "otel", "both", "sampled", "memory"] {
+        for variant in ["none", "metrics", "otel", "both", "sampled", "hooks", "memory"] {
             #expect(table.contains("\n\(variant) "), "\(table)")
         }
         #expect(table.contains("handled exactly once; lost: 0, duplicates: 0"))
