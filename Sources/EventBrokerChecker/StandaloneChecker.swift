@@ -4,10 +4,10 @@ import ServiceLifecycle
 
 /// The lease checker as a process of its own (the original package's checker process, and
 /// `event-broker checker`): every ``interval`` it sweeps the queue of every service that ever
-/// subscribed under the key prefix, whatever their ``SlotPlacement``. It shares the `SET NX PX` guard with the checkers inside the
-/// broker instances, so running both does no work twice. Its ``observers`` hear of each
-/// service's sweeps, of its reconnects (role `checker`) and script reloads, with an empty
-/// service name for the latter two, since they serve every service.
+/// subscribed under the key prefix, whatever their ``SlotPlacement``. It shares the `SET NX PX`
+/// guard with the checkers inside the broker instances, so running both does no work twice.
+/// Its ``observers`` hear of each service's sweeps, of its reconnects (role `checker`) and
+/// script reloads, with an empty service name for the latter two, since they serve every service.
 ///
 /// ```swift
 /// let checker = try StandaloneChecker(redisURL: "redis://127.0.0.1:6379", logger: logger)
