@@ -115,8 +115,10 @@ let package = Package(
             name: "RedisEventBroker",
             dependencies: ["EventBrokerCore", "EventBrokerChecker", "EventBrokerCodecJSON", "EventBrokerCodecBinary"]
         ),
+        // glibc's posix_spawn extension that closes inherited descriptors, which Swift's Glibc module hides.
+        .target(name: "CPosixSpawn"),
         // A throwaway redis-server for tests, the demo and benchmarks.
-        .target(name: "RedisServerProcess"),
+        .target(name: "RedisServerProcess", dependencies: ["CPosixSpawn"]),
         // The `event-broker` command line.
         .executableTarget(
             name: "EventBrokerCLI",

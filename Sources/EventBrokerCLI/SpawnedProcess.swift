@@ -32,10 +32,10 @@ final class SpawnedProcess: Sendable {
     }
 
     /// Starts `executable` (a path, or a name looked up in `PATH`) with `arguments`, standard
-    /// input from `/dev/null` and standard output and error appended to `log` (or the parent's
-    /// when `log` is `nil`), in this process's environment with `environment` added. The child
-    /// starts with an empty signal mask and default signal handlers, whatever the parent (a test
-    /// runner, say) blocks or ignores.
+    /// input from `/dev/null`, standard output and error appended to `log` (or the parent's when
+    /// `log` is `nil`) and no other descriptor of this process, in this process's environment
+    /// with `environment` added. The child starts with an empty signal mask and default signal
+    /// handlers, whatever the parent (a test runner, say) blocks or ignores.
     static func spawn(
         _ executable: String, _ arguments: [String], log: String?, environment: [String: String] = [:],
         service: String? = nil
@@ -48,6 +48,7 @@ final class SpawnedProcess: Sendable {
             posix_spawn_file_actions_addopen(&fileActions, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
             posix_spawn_file_actions_adddup2(&fileActions, STDOUT_FILENO, STDERR_FILENO)
         }
+        closeDescriptorsAboveStandardError(in: &fileActions)
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }

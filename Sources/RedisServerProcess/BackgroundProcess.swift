@@ -21,8 +21,8 @@ package final class BackgroundProcess: Sendable {
         pid = try Self.spawn(executable, arguments: arguments)
     }
 
-    /// Starts `executable` (a path) with `arguments`, its standard streams on `/dev/null`, with
-    /// an empty signal mask and default handlers (a child of a test runner would otherwise
+    /// Starts `executable` (a path) with `arguments`, its standard streams on `/dev/null` and no
+    /// other descriptor of this process, with an empty signal mask and default handlers (a child of a test runner would otherwise
     /// inherit blocked signals and ignore SIGTERM), and returns its pid.
     private static func spawn(_ executable: String, arguments: [String]) throws -> pid_t {
         var fileActions = posix_spawn_file_actions_t()
@@ -31,6 +31,7 @@ package final class BackgroundProcess: Sendable {
         for descriptor: Int32 in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
             posix_spawn_file_actions_addopen(&fileActions, descriptor, "/dev/null", O_RDWR, 0)
         }
+        closeDescriptorsAboveStandardError(in: &fileActions)
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }

@@ -10,4 +10,15 @@ import Testing
         server.stop()
         #expect(!FileManager.default.fileExists(atPath: server.directory.path))
     }
+
+    @Test func aBackgroundProcessInheritsNoDescriptorButItsStandardStreams() throws {
+        var pipeEnds: [Int32] = [0, 0]
+        #expect(pipe(&pipeEnds) == 0)
+        defer { pipeEnds.forEach { close($0) } }
+
+        let sleeper = try BackgroundProcess(executable: "/bin/sleep", arguments: ["60"])
+        defer { sleeper.terminate() }
+        let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(sleeper.pid)/fd")
+        #expect(descriptors.sorted() == ["0", "1", "2"])
+    }
 }
