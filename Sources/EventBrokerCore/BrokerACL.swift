@@ -15,15 +15,15 @@
 public enum BrokerACL {
     /// The commands the library sends itself: PING, and SELECT and CLIENT SETNAME, to set up a
     /// connection; EVALSHA and SCRIPT LOAD (after `NOSCRIPT`) to run the scripts; BLPOP for the
-    /// idle wait; SUBSCRIBE for ``RedisEventBroker/onNotification(_:)``; TYPE, the start-up check
+    /// idle wait, and LPUSH and DEL of a consumer's stop list to end it at shutdown; SUBSCRIBE for ``RedisEventBroker/onNotification(_:)``; TYPE, the start-up check
     /// that the user may use the key prefix; SMEMBERS, the standalone checker's list of services;
     /// on a Redis Cluster, CLUSTER SLOTS for the slot map and ASKING to follow an `ASK` redirection;
     /// WAIT, after each publish with ``BrokerConfiguration/publishReplication``; with
     /// ``SlotPlacement/perService``, GET, SMEMBERS, SADD and SREM of the topic registry and the
     /// service's topics (the scripts run those too).
     static let clientCommands = [
-        "ping", "select", "client|setname", "evalsha", "script|load", "blpop", "subscribe", "type", "smembers",
-        "cluster|slots", "asking", "wait",
+        "ping", "select", "client|setname", "evalsha", "script|load", "blpop", "lpush", "del", "subscribe", "type",
+        "smembers", "cluster|slots", "asking", "wait",
     ]
 
     /// The commands the scripts of `Scripts/` run, which Redis checks against the same rules.

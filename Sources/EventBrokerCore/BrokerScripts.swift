@@ -163,6 +163,11 @@ package struct BrokerScripts: Sendable {
     ) async throws -> PickOutcome {
         let reply = try await runner.run(
             Self.pickCall(service: service, owner: owner, lease: lease, limit: limit))
+        return try pickOutcome(reply)
+    }
+
+    /// What a pick script's `reply` says.
+    func pickOutcome(_ reply: RedisReply) throws -> PickOutcome {
         guard let items = reply.array, let remaining = items.first?.integer else { throw unexpected("pick", reply) }
         guard items.count > 1 else { return PickOutcome(remaining: Int(remaining), events: []) }
         guard items.count % 4 == 2, let deadline = items[1].integer else { throw unexpected("pick", reply) }

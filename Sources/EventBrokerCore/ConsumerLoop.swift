@@ -7,6 +7,13 @@ import Synchronization
 /// wake-up list when the queue is empty. Prefetched events it never started go back to the
 /// front of the queue when it stops.
 ///
+/// The pick rides behind the wait: both go in one write, and Redis runs the pick as soon as the
+/// wait returns, so waking costs no round trip of its own. The wait also watches the consumer's
+/// own stop list, where ``requestStop()`` pushes a marker: the wait then returns and the pick's
+/// reply arrives as usual, and what it took goes back to the queue. (Closing the connection
+/// instead could cut off the reply of a pick that already ran, whose events would then wait
+/// for their leases to expire.)
+///
 /// A publish leaves one wake-up marker, so it wakes one sleeping instance, not all of them; a
 /// pick that leaves events behind leaves a marker per limit's worth of them (at most 16), so
 /// each instance woken wakes as many more as there is work for, and a pick that empties the
@@ -22,6 +29,12 @@ final class ConsumerLoop: Sendable {
     /// when a cluster moved the list's slot to another master.
     private let waitConnection: Mutex<RedisConnection>
     private let stopRequested = Atomic<Bool>(false)
+    /// The list this consumer waits on beside the wake-up list, which a stop request pushes to.
+    private let stopList: String
+    /// The push of the stop marker, once ``requestStop()`` started it.
+    private let stopMarker = Mutex<Task<Void, Never>?>(nil)
+    /// Numbers the consumers of this process, for their stop lists' names.
+    private static let created = Atomic<Int>(0)
     /// Picked, not started yet; the next one last. Whoever takes a delivery out starts it or
     /// gives it back: the loop, or a stop request.
     private let prefetched = Mutex<[Delivery]>([])
@@ -33,23 +46,44 @@ final class ConsumerLoop: Sendable {
         self.prefetch = broker.configuration.consumerPrefetch
         self.handler = handler
         self.waitConnection = Mutex(broker.makeWaitConnection(to: broker.endpoint))
+        let number = Self.created.wrappingAdd(1, ordering: .relaxed).newValue
+        self.stopList = broker.serviceKeys.stop(consumer: "\(broker.instanceId).\(number)")
     }
 
     private var isStopping: Bool { stopRequested.load(ordering: .relaxed) }
 
-    /// Makes ``run()`` return after its running handlers finish; interrupts a wait in progress
-    /// and gives the prefetched events back at once, so other instances need not wait for the
-    /// running handlers.
+    /// Makes ``run()`` return after its running handlers finish; ends a wait in progress and
+    /// gives the prefetched events back at once, so other instances need not wait for the
+    /// running handlers. Later calls do nothing.
     func requestStop() {
-        stopRequested.store(true, ordering: .relaxed)
-        let waitConnection = waitConnection.withLock { $0 }
-        let unstarted = prefetched.withLock { prefetched in
-            defer { prefetched = [] }
-            return prefetched
-        }
-        Task { [broker] in
-            await waitConnection.close()
-            await broker.giveBack(unstarted)
+        stopMarker.withLock { stopMarker in
+            guard stopMarker == nil else { return }
+            // Set before the marker is pushed, so the wait it ends is the last.
+            stopRequested.store(true, ordering: .relaxed)
+            let unstarted = prefetched.withLock { prefetched in
+                defer { prefetched = [] }
+                return prefetched
+            }
+            // A task of its own: the caller's may be cancelled, which would refuse the commands.
+            stopMarker = Task { [self] in
+                await broker.giveBack(unstarted)
+                do {
+                    _ = try await broker.commands.send("LPUSH", stopList, "1", key: stopList)
+                } catch {
+                    broker.logger.warning(
+                        "Could not end the wait for events by its stop list; closing its connection",
+                        metadata: ["error": "\(error)"])
+                    await waitConnection.withLock { $0 }.close()
+                }
+                // The marker is still there when the wait had returned before it came.
+                await loop.withLock { $0 }?.value
+                do {
+                    _ = try await broker.commands.send("DEL", stopList, key: stopList)
+                } catch {
+                    broker.logger.warning(
+                        "Could not delete the consumer's stop list", metadata: ["key": "\(stopList)", "error": "\(error)"])
+                }
+            }
         }
     }
 
@@ -64,6 +98,8 @@ final class ConsumerLoop: Sendable {
         loop.withLock { $0 = task }
         await task.value
         await waitConnection.withLock { $0 }.close()
+        // The loop ends only after a stop request, whose task deletes the stop list.
+        await stopMarker.withLock { $0 }?.value
     }
 
     private func pickAndHandle() async {
@@ -82,14 +118,20 @@ final class ConsumerLoop: Sendable {
                     handlers.addTask { await self.broker.handle(delivery, with: self.handler) }
                     continue
                 }
-                if !lookNow {
-                    await waitForWakeUp()
-                    if isStopping { break }
-                }
                 do {
                     // As many events as there are free handlers, and the prefetch, in one pick.
-                    let next = try await broker.takeNext(
-                        limit: min(concurrency - running + prefetch, BrokerScripts.batchLimit))
+                    let limit = min(concurrency - running + prefetch, BrokerScripts.batchLimit)
+                    var woken: RedisEventBroker.Next?
+                    if !lookNow {
+                        woken = await waitForWakeUpAndTakeNext(limit: limit)
+                        if isStopping && woken == nil { break }
+                    }
+                    let next: RedisEventBroker.Next
+                    if let woken {
+                        next = woken
+                    } else {
+                        next = try await broker.takeNext(limit: limit)
+                    }
                     failures = 0
                     lookNow = next.remaining > 0
                     let deliveries = next.taken.reversed().compactMap { taken -> Delivery? in
@@ -113,18 +155,37 @@ final class ConsumerLoop: Sendable {
         }
     }
 
-    /// Waits for a wake-up marker, taking it, for at most the idle poll interval.
-    private func waitForWakeUp() async {
+    /// Waits for a wake-up marker, taking it, for at most the idle poll interval, and picks
+    /// up to `limit` events as soon as the wait returns, in the same round trip. `nil` when
+    /// that failed: the caller then picks the usual way, which reloads a script Redis lost
+    /// and follows a cluster's redirections.
+    private func waitForWakeUpAndTakeNext(limit: Int) async -> RedisEventBroker.Next? {
         let timeout = String(broker.configuration.idlePollInterval.secondsValue)
+        // The stop list first: a wake-up marker that came meanwhile stays for another instance.
+        let wait = ["BLPOP", stopList, broker.serviceKeys.wake, timeout]
+        let next: RedisEventBroker.Next
+        let waitError: (any Error)?
         do {
-            _ = try await waitConnection.withLock { $0 }.send("BLPOP", broker.serviceKeys.wake, timeout)
+            (next, waitError) = try await broker.takeNext(
+                limit: limit, behind: wait.map { Array($0.utf8) }, on: waitConnection.withLock { $0 })
+        } catch RedisError.server {
+            return nil
         } catch {
-            if !isStopping {
-                broker.logger.warning("Waiting for events failed; looking at the queue anyway", metadata: ["error": "\(error)"])
-                await followWakeUpList()
-                await pause(afterFailures: 1)
-            }
+            await waitFailed(error)
+            return nil
         }
+        // Redis refused the wait itself (a foreign value at one of its keys): the pick behind
+        // it ran, and what it took is handled; the pause keeps the loop from spinning.
+        if let waitError { await waitFailed(waitError) }
+        return next
+    }
+
+    /// Logs a failed wait and pauses before the next look at the queue, unless stopping.
+    private func waitFailed(_ error: any Error) async {
+        guard !isStopping else { return }
+        broker.logger.warning("Waiting for events failed; looking at the queue anyway", metadata: ["error": "\(error)"])
+        await followWakeUpList()
+        await pause(afterFailures: 1)
     }
 
     /// After a failed wait on a cluster: moves the wait to the master serving the wake-up

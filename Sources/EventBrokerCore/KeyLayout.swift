@@ -13,6 +13,7 @@
 /// {reb}:v1:s:<service>:leases      zset   event id → lease deadline (ms, Redis clock)
 /// {reb}:v1:s:<service>:deliveries  hash   event id → times handed out
 /// {reb}:v1:s:<service>:wake        list   wake-up markers, one per instance that should wake
+/// {reb}:v1:s:<service>:stop:<consumer> list  a stopping consumer's marker, gone once it stopped
 /// {reb}:v1:s:<service>:retries     zset   event id → when a failed event may run again (ms)
 /// {reb}:v1:s:<service>:dead        zset   dead-lettered event id → when it died (ms)
 /// {reb}:v1:s:<service>:dead-letters hash  "<id>:envelope", "<id>:error", "<id>:deliveries"
@@ -134,6 +135,9 @@ package struct ServiceKeys: Sendable, Hashable {
     package var deliveries: String { base + ":deliveries" }
     /// List of wake-up markers that idle instances wait on with BLPOP.
     package var wake: String { base + ":wake" }
+    /// List of one consumer's stop marker: the consumer waits on it beside ``wake``, and its
+    /// shutdown pushes a marker there to end that wait; deleted once the consumer stopped.
+    func stop(consumer: String) -> String { base + ":stop:" + consumer }
     /// Sorted set of failed event id by the time it may be delivered again.
     var retries: String { base + ":retries" }
     /// Sorted set of dead-lettered event id by the time it was dead-lettered.

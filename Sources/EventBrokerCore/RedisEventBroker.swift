@@ -412,9 +412,35 @@ public final class RedisEventBroker: Sendable {
     /// keeping their leases.
     func takeNext(limit: Int) async throws -> Next {
         let initialLease = timeoutPolicy.lease(for: nil)
-        let pickNumber = picks.wrappingAdd(1, ordering: .relaxed).newValue
         let outcome = try await scripts.pick(
-            service: serviceKeys, owner: "\(instanceId).\(pickNumber)", lease: initialLease, limit: limit)
+            service: serviceKeys, owner: nextPickOwner(), lease: initialLease, limit: limit)
+        return try await accept(outcome, initialLease: initialLease)
+    }
+
+    /// Sends `wait` (a blocking wait for a wake-up marker) on `connection`, with a pick of up
+    /// to `limit` events right behind it in the same write: Redis runs the pick as soon as the
+    /// wait returns, so waking costs no round trip of its own. Returns what the pick took and
+    /// the error the wait got, if any. Throws what the pick threw: `RedisError.server` for a
+    /// pick that needs the script runner (`NOSCRIPT`, a cluster redirection), so the caller
+    /// picks again with ``takeNext(limit:)``.
+    func takeNext(
+        limit: Int, behind wait: [[UInt8]], on connection: RedisConnection
+    ) async throws -> (next: Next, waitError: RedisError?) {
+        let initialLease = timeoutPolicy.lease(for: nil)
+        let call = BrokerScripts.pickCall(
+            service: serviceKeys, owner: nextPickOwner(), lease: initialLease, limit: limit)
+        let (reply, waitError) = try await connection.send(call.command, behind: wait)
+        return (try await accept(try scripts.pickOutcome(reply), initialLease: initialLease), waitError)
+    }
+
+    /// The owner of the next pick: unique per pick of this instance.
+    private func nextPickOwner() -> String {
+        "\(instanceId).\(picks.wrappingAdd(1, ordering: .relaxed).newValue)"
+    }
+
+    /// Decodes and holds what a pick took under `initialLease`, and applies the leases of
+    /// topics that have their own.
+    private func accept(_ outcome: BrokerScripts.PickOutcome, initialLease: Duration) async throws -> Next {
         var taken: [Taken] = []
         var ownLeases: [(eventId: String, token: String, lease: Duration)] = []
         for picked in outcome.events {

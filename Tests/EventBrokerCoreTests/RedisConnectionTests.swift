@@ -1,4 +1,5 @@
 import EventBrokerCore
+import EventBrokerTestSupport
 import Logging
 import RedisServerProcess
 import Testing
@@ -398,6 +399,44 @@ struct RedisConnectionTests {
             for _ in 0..<10 { _ = try await redis.send("PING") }
             #expect(redis.requestsSent == 11, "AUTH, SELECT and CLIENT SETNAME are not counted")
             await redis.close()
+        }
+    }
+
+    @Test func aCommandSentBehindABlockingWaitRunsWhenTheWaitReturnsInTheSameRoundTrip() async throws {
+        try await withRedisServer { server in
+            let redis = try makeConnection(server.url)
+            let other = try makeConnection(server.url)
+            try await redis.connect()
+            _ = try await redis.send("RPUSH", "queue", "a", "b")
+            let before = (requests: redis.requestsSent, batches: redis.batchesSent)
+            let popping = Task {
+                try await redis.send(
+                    ["LPOP", "queue"].map { Array($0.utf8) }, behind: ["BLPOP", "wake", "30"].map { Array($0.utf8) })
+            }
+            try await eventually("the wait blocks") {
+                try await other.send("INFO", "clients").string?.contains("blocked_clients:1") == true
+            }
+            #expect(try await other.send("LLEN", "queue") == .integer(2), "nothing runs behind the wait while it blocks")
+            _ = try await other.send("LPUSH", "wake", "1")
+            let woken = try await popping.value
+            #expect(woken.reply == .bulk("a"))
+            #expect(woken.precedingError == nil)
+            #expect(try await other.send("LLEN", "wake") == .integer(0), "the wait took the marker")
+            #expect(redis.requestsSent - before.requests == 2)
+            #expect(redis.batchesSent - before.batches == 1)
+
+            // The command behind runs whatever the command in front got.
+            _ = try await redis.send("SET", "string", "x")
+            let refused = try await redis.send(
+                ["LPOP", "queue"].map { Array($0.utf8) }, behind: ["BLPOP", "string", "1"].map { Array($0.utf8) })
+            #expect(refused.reply == .bulk("b"))
+            guard case .server(let message)? = refused.precedingError else {
+                Issue.record("expected WRONGTYPE, got \(String(describing: refused.precedingError))")
+                return
+            }
+            #expect(message.hasPrefix("WRONGTYPE"))
+            await redis.close()
+            await other.close()
         }
     }
 }

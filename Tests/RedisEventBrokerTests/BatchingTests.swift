@@ -165,6 +165,24 @@ import Testing
         }
     }
 
+    @Test func stoppingSleepingConsumersEndsTheirWaitsAndLeavesNothingBehind() async throws {
+        try await TestRedis.with { redis in
+            let ledger = Ledger()
+            // They would look at the queue again in an hour: only their stop lists end the waits.
+            let consumers = try await redis.sleepingConsumers(4, concurrency: 2) { ledger.record($0, $1) }
+            for consumer in consumers { consumer.cancel() }
+            for consumer in consumers { try await consumer.value }
+            try await redis.waitUntilIdle(consumers: 0)
+
+            let billing = try await redis.broker("billing") { $0.companions = [] }
+            let publisher = try await redis.broker("orders") { $0.companions = [] }
+            let published = try await publishOrders(3, from: publisher)
+            #expect(published.count == 3)
+            #expect(try await redis.command("LLEN", billing.serviceKeys.published).integer == 3, "no stopped consumer took one")
+            #expect(ledger.all.isEmpty)
+        }
+    }
+
     @Test func lateAcksInABatchAreToldApartFromTheirNeighbours() async throws {
         try await TestRedis.with { redis in
             let consumer = try await redis.broker("billing") { $0.companions = [] }

@@ -77,22 +77,42 @@ package final class RedisConnection: Sendable {
     /// when the task is cancelled while the request is still queued (once written, a request
     /// runs to its reply).
     package func send(_ arguments: [[UInt8]]) async throws -> RedisReply {
-        try await send(arguments, asking: false)
+        try await send(arguments, behind: nil)
     }
 
     /// Sends one command right behind an `ASKING`, in the same write, as a cluster node's `ASK`
     /// redirection requires: the node then serves the command for a slot it is importing.
     package func sendAsking(_ arguments: [[UInt8]]) async throws -> RedisReply {
-        try await send(arguments, asking: true)
+        try await send(arguments, behind: Core.Preceding(command: Self.asking) { [logger = core.logger] message in
+            logger.warning("Redis refused ASKING", metadata: ["error": "\(message)"])
+        })
     }
 
-    private func send(_ arguments: [[UInt8]], asking: Bool) async throws -> RedisReply {
+    /// Sends `preceding` and then `arguments` in one write, and returns the reply to
+    /// `arguments`, with the error `preceding` got, if any. Redis runs `arguments` as soon as
+    /// `preceding` returns, whatever it returned, so a blocking wait (BLPOP) and what follows
+    /// it cost one round trip. Throws as ``send(_:)-([[UInt8]])`` does for `arguments`.
+    package func send(
+        _ arguments: [[UInt8]], behind preceding: [[UInt8]]
+    ) async throws -> (reply: RedisReply, precedingError: RedisError?) {
+        let precedingError = Mutex<RedisError?>(nil)
+        // The thread records the error before it hands over the reply.
+        let reply = try await send(arguments, behind: Core.Preceding(command: preceding) { [endpoint] message in
+            precedingError.withLock { $0 = RedisError(reply: message, from: endpoint) }
+        })
+        return (reply, precedingError.withLock { $0 })
+    }
+
+    private static let asking = [Array("ASKING".utf8)]
+
+    private func send(_ arguments: [[UInt8]], behind preceding: Core.Preceding?) async throws -> RedisReply {
         // Redis silently ignores an empty command, which would leave this caller without a reply.
-        precondition(!arguments.isEmpty, "a Redis command needs at least its name")
+        precondition(!arguments.isEmpty && preceding?.command.isEmpty != true, "a Redis command needs at least its name")
         let id = core.nextRequestID.wrappingAdd(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                core.enqueue(Core.Request(id: id, arguments: arguments, asking: asking, continuation: continuation))
+                core.enqueue(
+                    Core.Request(id: id, arguments: arguments, preceding: preceding, continuation: continuation))
             }
         } onCancel: {
             core.cancel(id)
@@ -126,10 +146,18 @@ private final class Core: Sendable {
     struct Request: Sendable {
         let id: UInt64
         let arguments: [[UInt8]]
-        /// Whether an `ASKING` goes right before the command.
-        let asking: Bool
+        /// A command written right before this one, whose reply is only checked for an error.
+        let preceding: Preceding?
         let enqueued = ContinuousClock.now
         let continuation: CheckedContinuation<RedisReply, any Error>
+    }
+
+    /// A command written right before a request's, in the same write.
+    struct Preceding: Sendable {
+        let command: [[UInt8]]
+        /// Called on the thread with the message of an error reply to `command`, before the
+        /// request's own reply is handed over.
+        let onError: @Sendable (String) -> Void
     }
 
     struct State {
@@ -313,24 +341,22 @@ private final class Core: Sendable {
         return nil
     }
 
-    /// The command a request sent with ``RedisConnection/sendAsking(_:)`` goes behind.
-    private static let asking = [Array("ASKING".utf8)]
-
     /// Writes a batch and reads its replies; false when the connection broke.
     private func execute(_ batch: [Request], on connection: HiredisConnection) -> Bool {
         for request in batch
-        where (request.asking && !connection.append(Self.asking)) || !connection.append(request.arguments) {
+        where !(request.preceding.map { connection.append($0.command) } ?? true) || !connection.append(request.arguments) {
             let error = RedisError.connectionLost(reason: "hiredis could not buffer a command: \(connection.lastError)")
             batch.forEach { $0.continuation.resume(throwing: error) }
             return false
         }
-        requestsSent.add(batch.count, ordering: .relaxed)
+        let commandNames = batch.flatMap { [$0.preceding?.command.first, $0.arguments.first].compactMap { $0 } }
+        requestsSent.add(commandNames.count, ordering: .relaxed)
         batchesSent.add(1, ordering: .relaxed)
-        RedisTraffic.record(batchOf: batch.lazy.compactMap(\.arguments.first))
+        RedisTraffic.record(batchOf: commandNames)
         for index in batch.indices {
-            // The reply to ASKING is +OK; a failure to read it shows in the next read as well.
-            if batch[index].asking, case .success(.error(let message)) = connection.readReply() {
-                logger.warning("Redis refused ASKING", metadata: ["error": "\(message)"])
+            // A failure to read the preceding command's reply shows in the next read as well.
+            if let preceding = batch[index].preceding, case .success(.error(let message)) = connection.readReply() {
+                preceding.onError(message)
             }
             switch connection.readReply() {
             case .success(.error(let message)):
