@@ -31,8 +31,11 @@ final class ConsumerLoop: Sendable {
     private let stopRequested = Atomic<Bool>(false)
     /// The list this consumer waits on beside the wake-up list, which a stop request pushes to.
     private let stopList: String
-    /// The push of the stop marker, once ``requestStop()`` started it.
+    /// What ``requestStop()`` started: giving back the prefetched events, and ending the wait
+    /// in progress, if any.
     private let stopMarker = Mutex<Task<Void, Never>?>(nil)
+    /// Set while the loop waits for a wake-up (or is about to).
+    private let waiting = Atomic<Bool>(false)
     /// Numbers the consumers of this process, for their stop lists' names.
     private static let created = Atomic<Int>(0)
     /// Picked, not started yet; the next one last. Whoever takes a delivery out starts it or
@@ -58,8 +61,11 @@ final class ConsumerLoop: Sendable {
     func requestStop() {
         stopMarker.withLock { stopMarker in
             guard stopMarker == nil else { return }
-            // Set before the marker is pushed, so the wait it ends is the last.
-            stopRequested.store(true, ordering: .relaxed)
+            // The flag first, then the look at `waiting`, while the loop sets `waiting` before
+            // it looks at the flag: either the loop sees the flag and waits no more, or this
+            // sees the wait and ends it.
+            stopRequested.store(true, ordering: .sequentiallyConsistent)
+            let endsWait = waiting.load(ordering: .sequentiallyConsistent)
             let unstarted = prefetched.withLock { prefetched in
                 defer { prefetched = [] }
                 return prefetched
@@ -67,23 +73,29 @@ final class ConsumerLoop: Sendable {
             // A task of its own: the caller's may be cancelled, which would refuse the commands.
             stopMarker = Task { [self] in
                 await broker.giveBack(unstarted)
-                do {
-                    _ = try await broker.commands.send("LPUSH", stopList, "1", key: stopList)
-                } catch {
-                    broker.logger.warning(
-                        "Could not end the wait for events by its stop list; closing its connection",
-                        metadata: ["error": "\(error)"])
-                    await waitConnection.withLock { $0 }.close()
-                }
-                // The marker is still there when the wait had returned before it came.
-                await loop.withLock { $0 }?.value
-                do {
-                    _ = try await broker.commands.send("DEL", stopList, key: stopList)
-                } catch {
-                    broker.logger.warning(
-                        "Could not delete the consumer's stop list", metadata: ["key": "\(stopList)", "error": "\(error)"])
-                }
+                if endsWait { await endWait() }
             }
+        }
+    }
+
+    /// Ends the wait in progress by a marker on the stop list (closing the wait's connection
+    /// when that fails), then deletes the list once the loop ended: the marker is still there
+    /// when the wait had returned before it came.
+    private func endWait() async {
+        do {
+            _ = try await broker.commands.send("LPUSH", stopList, "1", key: stopList)
+        } catch {
+            broker.logger.warning(
+                "Could not end the wait for events by its stop list; closing its connection",
+                metadata: ["error": "\(error)"])
+            await waitConnection.withLock { $0 }.close()
+        }
+        await loop.withLock { $0 }?.value
+        do {
+            _ = try await broker.commands.send("DEL", stopList, key: stopList)
+        } catch {
+            broker.logger.warning(
+                "Could not delete the consumer's stop list", metadata: ["key": "\(stopList)", "error": "\(error)"])
         }
     }
 
@@ -98,7 +110,8 @@ final class ConsumerLoop: Sendable {
         loop.withLock { $0 = task }
         await task.value
         await waitConnection.withLock { $0 }.close()
-        // The loop ends only after a stop request, whose task deletes the stop list.
+        // The loop ends only after a stop request: its task gives back the prefetched events
+        // and deletes the stop list it pushed to, if any.
         await stopMarker.withLock { $0 }?.value
     }
 
@@ -123,7 +136,10 @@ final class ConsumerLoop: Sendable {
                     let limit = min(concurrency - running + prefetch, BrokerScripts.batchLimit)
                     var woken: RedisEventBroker.Next?
                     if !lookNow {
+                        waiting.store(true, ordering: .sequentiallyConsistent)
+                        guard !stopRequested.load(ordering: .sequentiallyConsistent) else { break }
                         woken = await waitForWakeUpAndTakeNext(limit: limit)
+                        waiting.store(false, ordering: .relaxed)
                         if isStopping && woken == nil { break }
                     }
                     let next: RedisEventBroker.Next
