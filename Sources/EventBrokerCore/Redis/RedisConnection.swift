@@ -91,7 +91,7 @@ package final class RedisConnection: Sendable {
     /// Sends `preceding` and then `arguments` in one write, and returns the reply to
     /// `arguments`, with the error `preceding` got, if any. Redis runs `arguments` as soon as
     /// `preceding` returns, whatever it returned, so a blocking wait (BLPOP) and what follows
-    /// it cost one round trip. Throws as ``send(_:)-([[UInt8]])`` does for `arguments`.
+    /// it cost one round trip. Throws as `send(_:)` does for `arguments`.
     package func send(
         _ arguments: [[UInt8]], behind preceding: [[UInt8]]
     ) async throws -> (reply: RedisReply, precedingError: RedisError?) {
@@ -349,7 +349,12 @@ private final class Core: Sendable {
             batch.forEach { $0.continuation.resume(throwing: error) }
             return false
         }
-        let commandNames = batch.flatMap { [$0.preceding?.command.first, $0.arguments.first].compactMap { $0 } }
+        var commandNames: [[UInt8]] = []
+        commandNames.reserveCapacity(batch.count)
+        for request in batch {
+            if let preceding = request.preceding { commandNames.append(preceding.command[0]) }
+            commandNames.append(request.arguments[0])
+        }
         requestsSent.add(commandNames.count, ordering: .relaxed)
         batchesSent.add(1, ordering: .relaxed)
         RedisTraffic.record(batchOf: commandNames)
