@@ -22,8 +22,9 @@ package final class BackgroundProcess: Sendable {
     }
 
     /// Starts `executable` (a path) with `arguments`, its standard streams on `/dev/null` and no
-    /// other descriptor of this process, with an empty signal mask and default handlers (a child of a test runner would otherwise
-    /// inherit blocked signals and ignore SIGTERM), and returns its pid.
+    /// other descriptor of this process, with an empty signal mask and default handlers (a child
+    /// of a test runner would otherwise inherit blocked signals and ignore SIGTERM), and returns
+    /// its pid.
     private static func spawn(_ executable: String, arguments: [String]) throws -> pid_t {
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
