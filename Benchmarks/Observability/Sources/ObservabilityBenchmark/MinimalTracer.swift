@@ -62,15 +62,31 @@ final class MinimalTracer: Tracer {
     }
 }
 
-/// The ids of a span, as the `traceparent` header carries them.
+/// The ids of a span, as the `traceparent` header carries them. The header is written and read
+/// byte by byte, as a tracer's W3C propagator does (swift-otel's reads the header's UTF-8 bytes
+/// the same way): no intermediate strings, arrays or character counting.
 struct MinimalSpanContext: Sendable {
     let traceHigh: UInt64
     let traceLow: UInt64
     let spanID: UInt64
 
+    /// The length of a version-00 header: `00-` + 32 + `-` + 16 + `-` + 2.
+    private static let headerLength = 55
+    /// Where the trace id's two halves, the span id and the flags start in the header.
+    private static let (traceHighOffset, traceLowOffset, spanOffset, flagsOffset) = (3, 19, 36, 53)
+
     /// `00-<trace id>-<span id>-01`.
     var traceparent: String {
-        "00-\(Self.hex(traceHigh))\(Self.hex(traceLow))-\(Self.hex(spanID))-01"
+        String(unsafeUninitializedCapacity: Self.headerLength) { header in
+            let (zero, one, dash) = (UInt8(ascii: "0"), UInt8(ascii: "1"), UInt8(ascii: "-"))
+            (header[0], header[1], header[2]) = (zero, zero, dash)
+            (header[Self.traceLowOffset + 16], header[Self.spanOffset + 16]) = (dash, dash)
+            (header[Self.flagsOffset], header[Self.flagsOffset + 1]) = (zero, one)
+            Self.writeHex(traceHigh, into: header, at: Self.traceHighOffset)
+            Self.writeHex(traceLow, into: header, at: Self.traceLowOffset)
+            Self.writeHex(spanID, into: header, at: Self.spanOffset)
+            return Self.headerLength
+        }
     }
 
     init(traceHigh: UInt64, traceLow: UInt64, spanID: UInt64) {
@@ -79,19 +95,46 @@ struct MinimalSpanContext: Sendable {
         self.spanID = spanID
     }
 
-    /// The ids of a `traceparent` header; nil for anything else.
+    /// The ids of a version-00 `traceparent` header (lowercase hex, as W3C requires); nil for
+    /// anything else.
     init?(traceparent: String) {
-        let parts = traceparent.split(separator: "-")
-        guard parts.count == 4, parts[0] == "00", parts[1].count == 32, parts[2].count == 16,
-            let high = UInt64(parts[1].prefix(16), radix: 16), let low = UInt64(parts[1].suffix(16), radix: 16),
-            let span = UInt64(parts[2], radix: 16)
-        else { return nil }
+        var header = traceparent
+        let ids: (UInt64, UInt64, UInt64)? = header.withUTF8 { bytes in
+            guard bytes.count == Self.headerLength, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "0"),
+                bytes[2] == UInt8(ascii: "-"), bytes[Self.traceLowOffset + 16] == UInt8(ascii: "-"),
+                bytes[Self.spanOffset + 16] == UInt8(ascii: "-"),
+                Self.readHex(bytes, at: Self.flagsOffset, digits: 2) != nil,
+                let high = Self.readHex(bytes, at: Self.traceHighOffset, digits: 16),
+                let low = Self.readHex(bytes, at: Self.traceLowOffset, digits: 16),
+                let span = Self.readHex(bytes, at: Self.spanOffset, digits: 16)
+            else { return nil }
+            return (high, low, span)
+        }
+        guard let (high, low, span) = ids else { return nil }
         self.init(traceHigh: high, traceLow: low, spanID: span)
     }
 
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+    /// Writes `value` as 16 lowercase hex digits at `offset`.
+    private static func writeHex(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        for index in 0..<16 {
+            let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * index)) & 0xF
+            buffer[offset + index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+        }
+    }
+
+    /// The value of `digits` lowercase hex digits at `offset`; nil when one is not such a digit.
+    private static func readHex(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, digits: Int) -> UInt64? {
+        var value: UInt64 = 0
+        for byte in bytes[offset..<offset + digits] {
+            let nibble: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
+            default: return nil
+            }
+            value = value << 4 | UInt64(nibble)
+        }
+        return value
     }
 }
 

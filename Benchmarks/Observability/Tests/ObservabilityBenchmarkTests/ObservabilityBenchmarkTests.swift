@@ -54,6 +54,26 @@ import Testing
         #expect(throws: (any Error).self) { try ObservabilityBenchmarkCommand.variants("") }
     }
 
+    @Test func theMinimalTracersTraceparentCarriesItsIdsAndRejectsWhatIsNoVersion00Header() throws {
+        let ids = MinimalSpanContext(traceHigh: 0x0af7_6519_16cd_43dd, traceLow: 0x8448_eb21_1c80_319c, spanID: 0xb7)
+        #expect(ids.traceparent == "00-0af7651916cd43dd8448eb211c80319c-00000000000000b7-01")
+        let parsed = try #require(MinimalSpanContext(traceparent: ids.traceparent))
+        #expect([parsed.traceHigh, parsed.traceLow, parsed.spanID] == [ids.traceHigh, ids.traceLow, ids.spanID])
+        let highest = MinimalSpanContext(traceHigh: .max, traceLow: .max, spanID: .max)
+        #expect(MinimalSpanContext(traceparent: highest.traceparent)?.spanID == .max)
+        for header in [
+            "", "00-0af7651916cd43dd8448eb211c80319c-00000000000000b7-0",
+            "01-0af7651916cd43dd8448eb211c80319c-00000000000000b7-01",
+            "00-0AF7651916CD43DD8448EB211C80319C-00000000000000B7-01",
+            "00-0af7651916cd43dd8448eb211c80319c_00000000000000b7-01",
+            "00-0af7651916cd43dd8448eb211c80319c-00000000000000g7-01",
+            "00-0af7651916cd43dd8448eb211c80319c-00000000000000b7-0x",
+            "00-0af7651916cd43dd8448eb211c80319c-00000000000000b7-01-",
+        ] {
+            #expect(MinimalSpanContext(traceparent: header) == nil, "\(header)")
+        }
+    }
+
     @Test func aSamplingTracerIsExpectedToRecordAboutATenthOfTheTraces() {
         #expect(BenchmarkHooks.sampledRange(of: 20_000) == 1_745...2_255)
         #expect(BenchmarkHooks.sampledRange(of: 200) == 0...46)
