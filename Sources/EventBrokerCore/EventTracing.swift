@@ -28,11 +28,12 @@ struct EventTracing: Sendable {
     /// `InstrumentationSystem` is asked each time, so a tracer bootstrapped after the broker was
     /// created, or bound with `withTracer`, is used. When nothing is bootstrapped, its instrument
     /// is a `NoOpInstrument`: that answers at the cost of a task-local read and a read lock,
-    /// without the search for a tracer among the instruments (a few existential casts). A
-    /// configured tracer was checked once, when the broker was created.
+    /// without the search for a tracer among the instruments (a few existential casts): the
+    /// instrument's type is compared, no cast. A configured tracer was checked once, when the
+    /// broker was created.
     private var tracer: (any Tracer)? {
         guard followsInstrumentationSystem else { return configuredTracer }
-        if InstrumentationSystem.instrument is NoOpInstrument {
+        if type(of: InstrumentationSystem.instrument) == NoOpInstrument.self {
             return nil
         }
         let tracer = InstrumentationSystem.tracer
