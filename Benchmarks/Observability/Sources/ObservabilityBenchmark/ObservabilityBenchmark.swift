@@ -105,6 +105,10 @@ struct ObservabilityBenchmark {
         let maximumEventsPerSecond: Double
         /// How much lower the median is than the median without hooks, in percent (negative: higher).
         let costPercent: Double
+        /// The median over the rounds of how much lower this variant's rate was than none's in
+        /// the same round, in percent: runs of one round are minutes apart at most, so the
+        /// machine's slower and faster spells, which move both, cancel out of each round's ratio.
+        let pairedCostPercent: Double
         /// The median of the runs' CPU time per event.
         let medianCPUMicrosecondsPerEvent: Double
         /// How much more CPU time per event the median takes than without hooks, in percent.
@@ -176,7 +180,8 @@ struct ObservabilityBenchmark {
             return VariantResult(
                 variant: variant, medianEventsPerSecond: median, minimumEventsPerSecond: rates.min() ?? 0,
                 maximumEventsPerSecond: rates.max() ?? 0, costPercent: (1 - median / baseline) * 100,
-                medianCPUMicrosecondsPerEvent: cpu, cpuCostPercent: (cpu / cpuBaseline - 1) * 100, runs: variantRuns)
+                pairedCostPercent: Self.pairedCost(of: variantRuns, against: runs[.none, default: []]), medianCPUMicrosecondsPerEvent: cpu,
+                cpuCostPercent: (cpu / cpuBaseline - 1) * 100, runs: variantRuns)
         }
         #if DEBUG
             let debugBuild = true
@@ -330,7 +335,8 @@ struct ObservabilityBenchmark {
         lines.append(
             pad("variant", 10) + pad("median ev/s", 13, right: true) + pad("min ev/s", 11, right: true)
                 + pad("max ev/s", 11, right: true) + pad("cost vs none", 14, right: true)
-                + pad("CPU µs/event", 14, right: true) + pad("CPU vs none", 13, right: true))
+                + pad("paired cost", 13, right: true) + pad("CPU µs/event", 14, right: true)
+                + pad("CPU vs none", 13, right: true))
         for result in report.variants {
             let isBaseline = result.variant == .none
             lines.append(
@@ -338,6 +344,7 @@ struct ObservabilityBenchmark {
                     + pad(grouped(result.minimumEventsPerSecond), 11, right: true)
                     + pad(grouped(result.maximumEventsPerSecond), 11, right: true)
                     + pad(isBaseline ? "-" : String(format: "%.1f%%", result.costPercent), 14, right: true)
+                    + pad(isBaseline ? "-" : String(format: "%.1f%%", result.pairedCostPercent), 13, right: true)
                     + pad(String(format: "%.1f", result.medianCPUMicrosecondsPerEvent), 14, right: true)
                     + pad(isBaseline ? "-" : String(format: "%+.1f%%", result.cpuCostPercent), 13, right: true))
         }
@@ -351,6 +358,13 @@ struct ObservabilityBenchmark {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(report), as: UTF8.self)
+    }
+
+    /// The median over the rounds of how much lower the rate of `runs` was than that of the
+    /// `baseline` run of the same round, in percent; rounds without a baseline run are left out.
+    static func pairedCost(of runs: [Run], against baseline: [Run]) -> Double {
+        let baselineRates = Dictionary(uniqueKeysWithValues: baseline.map { ($0.round, $0.eventsPerSecond) })
+        return median(runs.compactMap { run in baselineRates[run.round].map { (1 - run.eventsPerSecond / $0) * 100 } })
     }
 
     /// The median of `values` (the mean of the middle two for an even count); 0 for none.

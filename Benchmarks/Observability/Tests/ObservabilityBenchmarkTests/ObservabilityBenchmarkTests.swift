@@ -38,11 +38,25 @@ import Testing
             }
         }
         #expect(report.variants.first?.costPercent == 0)
+        #expect(report.variants.first?.pairedCostPercent == 0)
         let table = ObservabilityBenchmark.table(report)
         for variant in ["none", "metrics", "otel", "both", "sampled", "hooks", "memory"] {
             #expect(table.contains("\n\(variant) "), "\(table)")
         }
         #expect(table.contains("handled exactly once; lost: 0, duplicates: 0"))
+    }
+
+    @Test func thePairedCostComparesRunsOfTheSameRound() {
+        func run(_ round: Int, _ rate: Double) -> ObservabilityBenchmark.Run {
+            ObservabilityBenchmark.Run(
+                round: round, position: 1, seconds: 1, eventsPerSecond: rate, cpuMicrosecondsPerEvent: 1,
+                ledger: BenchLedger.Tally(handled: 1, duplicates: 0, lost: 0, unknown: 0))
+        }
+        // The machine is twice as fast in round 2: each round's variant is 10%, 20% and 30% slower.
+        let none = [run(1, 1_000), run(2, 2_000), run(3, 1_000)]
+        let hooks = [run(3, 700), run(1, 900), run(2, 1_600)]
+        #expect(abs(ObservabilityBenchmark.pairedCost(of: hooks, against: none) - 20) < 1e-9)
+        #expect(ObservabilityBenchmark.pairedCost(of: [run(4, 500)], against: none) == 0)
     }
 
     @Test func variantsAreChosenByNameAndNoneAlwaysRuns() throws {
