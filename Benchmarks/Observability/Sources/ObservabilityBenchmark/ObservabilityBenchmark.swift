@@ -106,8 +106,9 @@ struct ObservabilityBenchmark {
         /// How much lower the median is than the median without hooks, in percent (negative: higher).
         let costPercent: Double
         /// The median over the rounds of how much lower this variant's rate was than none's in
-        /// the same round, in percent: runs of one round are minutes apart at most, so the
-        /// machine's slower and faster spells, which move both, cancel out of each round's ratio.
+        /// the same round, in percent: the runs of one round are about a minute apart at most,
+        /// so the machine's slower and faster spells, which move both, cancel out of each
+        /// round's ratio.
         let pairedCostPercent: Double
         /// The median of the runs' CPU time per event.
         let medianCPUMicrosecondsPerEvent: Double
@@ -180,8 +181,8 @@ struct ObservabilityBenchmark {
             return VariantResult(
                 variant: variant, medianEventsPerSecond: median, minimumEventsPerSecond: rates.min() ?? 0,
                 maximumEventsPerSecond: rates.max() ?? 0, costPercent: (1 - median / baseline) * 100,
-                pairedCostPercent: Self.pairedCost(of: variantRuns, against: runs[.none, default: []]), medianCPUMicrosecondsPerEvent: cpu,
-                cpuCostPercent: (cpu / cpuBaseline - 1) * 100, runs: variantRuns)
+                pairedCostPercent: Self.pairedCost(of: variantRuns, against: runs[.none, default: []]),
+                medianCPUMicrosecondsPerEvent: cpu, cpuCostPercent: (cpu / cpuBaseline - 1) * 100, runs: variantRuns)
         }
         #if DEBUG
             let debugBuild = true
