@@ -91,14 +91,8 @@ struct JSONEnvelopeWriter {
 
     /// Appends `string` as a JSON string: `"` and `\` escaped, control characters as `\n`, `\r`, `\t`,
     /// `\b`, `\f` or `\u00XX`, everything else (valid UTF-8, since it comes from a `String`) as is.
-    /// A string that needs no escape (ids, topics, trace headers: the usual case) is copied in one go.
     private mutating func appendString(_ string: String) {
         output.append(UInt8(ascii: "\""))
-        if !string.utf8.contains(where: Self.needsEscape) {
-            output.append(contentsOf: string.utf8)
-            output.append(UInt8(ascii: "\""))
-            return
-        }
         for byte in string.utf8 {
             let escapeLetter: UInt8
             switch byte {
@@ -121,10 +115,5 @@ struct JSONEnvelopeWriter {
             output.append(escapeLetter)
         }
         output.append(UInt8(ascii: "\""))
-    }
-
-    /// Whether `byte` must be escaped in a JSON string: `"`, `\` and the control characters.
-    private static func needsEscape(_ byte: UInt8) -> Bool {
-        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 }

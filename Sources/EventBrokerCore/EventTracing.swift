@@ -52,13 +52,13 @@ struct EventTracing: Sendable {
         defer { span.end() }
         if span.isRecording {
             Self.add(
-                SpanAttributes([
+                [
                     "messaging.system": .string(Self.system),
                     "messaging.operation.type": .string("publish"),
                     "messaging.destination.name": .string(event.topic),
                     "messaging.message.id": .string(id),
                     "messaging.message.conversation_id": .string(event.streamId),
-                ]), to: span)
+                ], to: span)
         }
         var traced = event
         tracer.inject(span.context, into: &traced.headers, using: HeaderInjector())
@@ -102,7 +102,7 @@ struct EventTracing: Sendable {
                 span.addLink(SpanLink(context: producer, attributes: [:]))
             }
             Self.add(
-                SpanAttributes([
+                [
                     "messaging.system": .string(Self.system),
                     "messaging.operation.type": .string("process"),
                     "messaging.destination.name": .string(event.topic),
@@ -110,7 +110,7 @@ struct EventTracing: Sendable {
                     "messaging.message.conversation_id": .string(event.streamId),
                     "messaging.consumer.group.name": .string(serviceName),
                     "messaging.redis_event_broker.delivery_count": .int64(Int64(event.deliveryCount)),
-                ]), to: span)
+                ], to: span)
         }
         do {
             try await ServiceContext.$current.withValue(span.context) { try await handler(event) }
@@ -124,9 +124,8 @@ struct EventTracing: Sendable {
 
 extension EventTracing {
     /// Adds `attributes` to `span`. They are built as one dictionary of the right size, not
-    /// grown attribute by attribute, from a Swift dictionary literal (`SpanAttributes`' own
-    /// literal goes through an array of pairs and a merge): assigned as they are when
-    /// the tracer set none at the span's start (the usual case), merged into the tracer's otherwise.
+    /// grown attribute by attribute: assigned as they are when the tracer set none at the
+    /// span's start (the usual case), merged into the tracer's otherwise.
     private static func add(_ attributes: SpanAttributes, to span: any Span) {
         if span.attributes.isEmpty {
             span.attributes = attributes
