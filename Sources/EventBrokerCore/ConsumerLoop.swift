@@ -33,7 +33,7 @@ final class ConsumerLoop: Sendable {
     private let stopList: String
     /// What ``requestStop()`` started: giving back the prefetched events, and ending the wait
     /// in progress, if any.
-    private let stopMarker = Mutex<Task<Void, Never>?>(nil)
+    private let stopping = Mutex<Task<Void, Never>?>(nil)
     /// Set while the loop waits for a wake-up (or is about to).
     private let waiting = Atomic<Bool>(false)
     /// Numbers the consumers of this process, for their stop lists' names.
@@ -59,8 +59,8 @@ final class ConsumerLoop: Sendable {
     /// gives the prefetched events back at once, so other instances need not wait for the
     /// running handlers. Later calls do nothing.
     func requestStop() {
-        stopMarker.withLock { stopMarker in
-            guard stopMarker == nil else { return }
+        stopping.withLock { stopping in
+            guard stopping == nil else { return }
             // The flag first, then the look at `waiting`, while the loop sets `waiting` before
             // it looks at the flag: either the loop sees the flag and waits no more, or this
             // sees the wait and ends it.
@@ -71,7 +71,7 @@ final class ConsumerLoop: Sendable {
                 return prefetched
             }
             // A task of its own: the caller's may be cancelled, which would refuse the commands.
-            stopMarker = Task { [self] in
+            stopping = Task { [self] in
                 await broker.giveBack(unstarted)
                 if endsWait { await endWait() }
             }
@@ -112,7 +112,7 @@ final class ConsumerLoop: Sendable {
         await waitConnection.withLock { $0 }.close()
         // The loop ends only after a stop request: its task gives back the prefetched events
         // and deletes the stop list it pushed to, if any.
-        await stopMarker.withLock { $0 }?.value
+        await stopping.withLock { $0 }?.value
     }
 
     private func pickAndHandle() async {
