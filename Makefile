@@ -31,12 +31,12 @@ test-scripts: deps
 test: lint test-scripts
 	swift build --package-path Examples
 	swift build --build-tests
-	swift test
-	EVENT_BROKER_TEST_ACL=1 swift test --skip-build --filter RedisEventBrokerTests --skip ClusterTests
-	EVENT_BROKER_TEST_PLACEMENT=per-service swift test --skip-build --filter RedisEventBrokerTests --skip ClusterTests
-	EVENT_BROKER_TEST_CLUSTER=1 swift test --skip-build --skip ClusterTests \
+	scripts/swift-test.sh
+	EVENT_BROKER_TEST_ACL=1 scripts/swift-test.sh --skip-build --filter RedisEventBrokerTests --skip ClusterTests
+	EVENT_BROKER_TEST_PLACEMENT=per-service scripts/swift-test.sh --skip-build --filter RedisEventBrokerTests --skip ClusterTests
+	EVENT_BROKER_TEST_CLUSTER=1 scripts/swift-test.sh --skip-build --skip ClusterTests \
 		--filter 'RedisEventBrokerTests|EventBrokerCLITests.(Inspect|Publish|Tail|DeadLetters|Checker)CommandTests'
-	EVENT_BROKER_TEST_CLUSTER=1 EVENT_BROKER_TEST_PLACEMENT=per-service swift test --skip-build \
+	EVENT_BROKER_TEST_CLUSTER=1 EVENT_BROKER_TEST_PLACEMENT=per-service scripts/swift-test.sh --skip-build \
 		--filter RedisEventBrokerTests --skip ClusterTests
 	swift build --package-path Benchmarks/Observability --build-tests
-	swift test --package-path Benchmarks/Observability
+	scripts/swift-test.sh --package-path Benchmarks/Observability
