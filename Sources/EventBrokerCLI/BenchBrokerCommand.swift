@@ -43,7 +43,7 @@ struct BenchBrokerCommand: AsyncParsableCommand {
     var events = 20_000
 
     @Option(help: "Events published at the fixed rate, per shape and run.")
-    var rateEvents = 3_000
+    var rateEvents = 10_000
 
     @Option(help: "The fixed rate, events per second.")
     var rate = 1_000
