@@ -86,7 +86,25 @@ public final class RedisServerProcess: Sendable {
     }
 
     /// Starts a server and returns once it accepts connections.
+    ///
+    /// With ``Options/listenOnLoopbackPort``, the port is one the kernel found free a moment
+    /// before; another process can take it first. The server then starts again on another
+    /// port, up to three times in all.
     public static func start(_ options: Options = Options()) async throws -> RedisServerProcess {
+        var attempt = 1
+        while true {
+            do {
+                return try await startOnce(options)
+            } catch StartError.notReady(let log)
+                where options.listenOnLoopbackPort && attempt < 3 && log.contains("Address already in use")
+            {
+                attempt += 1
+            }
+        }
+    }
+
+    /// One attempt of ``start(_:)``, in a new directory.
+    private static func startOnce(_ options: Options) async throws -> RedisServerProcess {
         let template = FileManager.default.temporaryDirectory.appendingPathComponent("reb-XXXXXX").path
         var templateBytes = Array(template.utf8CString)
         guard mkdtemp(&templateBytes) != nil else {

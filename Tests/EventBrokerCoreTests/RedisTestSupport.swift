@@ -12,20 +12,9 @@ func withRedisServer(
     // RedisServerProcess waits for the log line "Ready to accept connections", which
     // redis-server 7.0 writes only for a TCP listener (a unix socket gets "The server is now
     // ready to accept connections at ..."), so every test server also listens on loopback.
-    // Its free-port probe can race with a server started concurrently: try again then.
     var options = options
     options.listenOnLoopbackPort = true
-    var attempt = 1
-    let server: RedisServerProcess
-    while true {
-        do {
-            server = try await RedisServerProcess.start(options)
-            break
-        } catch let error as RedisServerProcess.StartError where attempt < 3 {
-            print("redis-server did not start (attempt \(attempt)), trying again: \(error)")
-            attempt += 1
-        }
-    }
+    let server = try await RedisServerProcess.start(options)
     defer { server.stop() }
     try await body(server)
 }

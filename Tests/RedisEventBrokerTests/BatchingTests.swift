@@ -20,9 +20,10 @@ import Testing
             let publisher = try await redis.broker("orders") { $0.companions = [] }
             try await publisher.publishEvent(Event(streamId: "warm-up", topic: "orders"))
             try await redis.command("CONFIG", "RESETSTAT")
-            // Redis holds every command for half a second: the first publish waits there while
-            // the others come, and the next run takes all of them.
-            try await redis.command("CLIENT", "PAUSE", "500", "ALL")
+            // Redis holds every command for three seconds: the first publish waits there while
+            // the others come (a busy machine may take a while to start ten tasks), and the next
+            // run takes all of them.
+            try await redis.command("CLIENT", "PAUSE", "3000", "ALL")
             let published = try await withThrowingTaskGroup(of: String.self) { group in
                 for number in 1...10 {
                     group.addTask {
@@ -114,9 +115,9 @@ import Testing
             let consuming = gatedConsumer(consumer, concurrency: 8, gate: gate, ledger: ledger)
             try await eventually("8 handlers wait at the gate") { gate.waiting == 8 }
             try await redis.command("CONFIG", "RESETSTAT")
-            // Redis holds every command for a second: the first ack run waits there while the
-            // other handlers finish, and the next run takes all of them.
-            try await redis.command("CLIENT", "PAUSE", "1000", "ALL")
+            // Redis holds every command for three seconds: the first ack run waits there while
+            // the other handlers finish, and the next run takes all of them.
+            try await redis.command("CLIENT", "PAUSE", "3000", "ALL")
             gate.open()
             try await eventually("every event was handled") { ledger.all.count == 8 }
             try await redis.waitUntilIdle(consumers: 1)

@@ -22,14 +22,14 @@ import Testing
         try await TestRedis.with { redis in
             let ledger = Ledger()
             let started = Mutex(false)
-            // A lease of 3 s, renewed every second: a machine busy with the whole suite may stall
-            // the renewal for a few hundred milliseconds, never for two seconds.
+            // A lease of 6 s, renewed every 2 s: a machine busy with the whole suite may stall
+            // the renewal for a second or two, not for four.
             let slow = try await redis.broker("billing") { configuration in
-                configuration.processingTimeout = .seconds(3)
+                configuration.processingTimeout = .seconds(6)
                 quickChecker(&configuration)
             }
             let other = try await redis.broker("billing") { configuration in
-                configuration.processingTimeout = .seconds(3)
+                configuration.processingTimeout = .seconds(6)
                 quickChecker(&configuration)
             }
             try await slow.subscribe("orders")
@@ -37,8 +37,8 @@ import Testing
             try await slow.pick { event in
                 started.withLock { $0 = true }
                 other.pickOnNotification { ledger.record(other, $0) }
-                // Three leases long, while the other instance and both checkers keep looking.
-                try await Task.sleep(for: .seconds(9))
+                // Two and a half leases long, while the other instance and both checkers keep looking.
+                try await Task.sleep(for: .seconds(15))
                 ledger.record(slow, event)
             }
             #expect(started.withLock { $0 })
@@ -118,7 +118,8 @@ import Testing
     @Test func aFailedEventWaitsForItsRetryDelay() async throws {
         try await TestRedis.with { redis in
             let broker = try await redis.broker("billing") { configuration in
-                configuration.timeoutPolicy = StandardTimeoutPolicy(backoff: .fixed(.seconds(2)))
+                // Long enough that a busy machine gets to the second pick before it passes.
+                configuration.timeoutPolicy = StandardTimeoutPolicy(backoff: .fixed(.seconds(5)))
                 quickChecker(&configuration)
             }
             try await broker.subscribe("orders")
