@@ -25,7 +25,7 @@ enum ClusterNodes {
             try await create(nodes, replicasPerMaster: replicasPerMaster, password: password)
             try await waitUntilReady(nodes, password: password)
         } catch {
-            nodes.forEach { $0.stop() }
+            await RedisServerProcess.stopAll(nodes)
             throw error
         }
         return nodes

@@ -41,7 +41,7 @@ package final class TestCluster: Sendable {
 
     private func tearDown() async {
         await brokers.shutDownAll()
-        nodes.forEach { $0.stop() }
+        await RedisServerProcess.stopAll(nodes)
     }
 
     /// A configuration for `service` on the cluster, like ``TestRedis``'s: polling every half

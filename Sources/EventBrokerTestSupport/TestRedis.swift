@@ -149,7 +149,7 @@ package final class TestRedis: Sendable {
                 ? try await ClusterNodes.master(forKey: "{reb}", among: nodes, password: adminPassword) : nodes[0]
             redis = try TestRedis(server: server, nodes: nodes, settings: settings)
         } catch {
-            nodes.forEach { $0.stop() }
+            await RedisServerProcess.stopAll(nodes)
             throw error
         }
         do {
@@ -177,7 +177,7 @@ package final class TestRedis: Sendable {
         for connection in nodeAdmins {
             await connection.close()
         }
-        nodes.forEach { $0.stop() }
+        await RedisServerProcess.stopAll(nodes)
         let refused = try refusals.get()
         if !refused.isEmpty {
             throw ACLRefusals(user: Self.aclUser, entries: refused)

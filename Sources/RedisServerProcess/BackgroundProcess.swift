@@ -68,16 +68,40 @@ package final class BackgroundProcess: Sendable {
         }
     }
 
+    /// How long the process gets to exit after SIGTERM before SIGKILL.
+    private static let gracePeriod = Duration.seconds(5)
+    /// How often a wait for the exit looks whether the process exited, in microseconds.
+    private static let pollMicroseconds: UInt32 = 10_000
+
     /// Stops the process: SIGTERM, up to 5 seconds for it to exit, then SIGKILL. Returns once it
-    /// was reaped.
+    /// was reaped. Blocks the calling thread meanwhile; from a task, prefer
+    /// ``terminateWithoutBlocking()``.
     package func terminate() {
         send(SIGTERM)
-        for _ in 0..<500 where !hasExited {
-            usleep(10_000)
-        }
+        let deadline = ContinuousClock.now + Self.gracePeriod
+        while !hasExited, ContinuousClock.now < deadline { usleep(Self.pollMicroseconds) }
         if !hasExited {
             send(SIGKILL)
-            while !hasExited { usleep(10_000) }
+            while !hasExited { usleep(Self.pollMicroseconds) }
+        }
+    }
+
+    /// ``terminate()`` waiting as a task, which blocks no thread of Swift's cooperative pool. A
+    /// cancelled task still waits for the process (its sleeps then block its thread).
+    package func terminateWithoutBlocking() async {
+        send(SIGTERM)
+        let deadline = ContinuousClock.now + Self.gracePeriod
+        while !hasExited, ContinuousClock.now < deadline { await Self.pause() }
+        if !hasExited {
+            send(SIGKILL)
+            while !hasExited { await Self.pause() }
+        }
+    }
+
+    /// Sleeps one poll interval, as a task unless it is cancelled.
+    private static func pause() async {
+        if (try? await Task.sleep(for: .microseconds(pollMicroseconds))) == nil {
+            usleep(pollMicroseconds)
         }
     }
 }

@@ -147,10 +147,24 @@ public final class RedisServerProcess: Sendable {
         try await launch()
     }
 
-    /// Stops the server and removes its directory.
+    /// Stops the server and removes its directory. Blocks the calling thread until the server
+    /// exited (usually a few milliseconds); from a task, prefer ``stopAll(_:)``.
     public func stop() {
         terminate()
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Stops `servers` together and removes their directories, as ``stop()`` does each, waiting
+    /// as tasks, so no thread of Swift's cooperative pool is blocked meanwhile.
+    public static func stopAll(_ servers: [RedisServerProcess]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for server in servers {
+                group.addTask {
+                    await server.takeProcess()?.terminateWithoutBlocking()
+                    try? FileManager.default.removeItem(at: server.directory)
+                }
+            }
+        }
     }
 
     /// Kills the server at once (SIGKILL), as a crash or a power cut does, and keeps its
