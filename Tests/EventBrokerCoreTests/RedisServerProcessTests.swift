@@ -13,10 +13,21 @@ import Testing
     }
 
     @Test func serversStoppedTogetherAreGoneWithTheirDirectories() async throws {
-        let servers = [try await RedisServerProcess.start(), try await RedisServerProcess.start()]
+        let options = RedisServerProcess.Options(listenOnLoopbackPort: true)
+        let servers = [try await RedisServerProcess.start(options), try await RedisServerProcess.start(options)]
+        let ports = servers.compactMap(\.port)
+        #expect(ports.count == 2)
+        for port in ports {
+            let connection = try #require(connectToLoopbackPort(port), "server on \(port) listens")
+            close(connection)
+        }
         await RedisServerProcess.stopAll(servers)
         for server in servers {
             #expect(!FileManager.default.fileExists(atPath: server.directory.path))
+        }
+        // The directory holds the unix socket, not the TCP listener: only an exited server closes it.
+        for port in ports {
+            #expect(connectToLoopbackPort(port) == nil, "nothing listens on \(port) any more")
         }
     }
 
