@@ -38,8 +38,8 @@ final class ConnectionThreadControl: Sendable {
     /// Whether ``requestClose()`` was called.
     var isClosing: Bool { socket.withLock { $0.closing } }
 
-    /// Starts the thread once; returns false when it had already been started or the
-    /// connection is closing.
+    /// Starts the thread once, named `name` (at most 15 bytes, the kernel's limit); returns
+    /// false when it had already been started or the connection is closing.
     @discardableResult
     func startThread(name: String, body: @escaping @Sendable () -> Void) -> Bool {
         let start = exit.withLock { exit -> Bool in
@@ -50,12 +50,22 @@ final class ConnectionThreadControl: Sendable {
         guard start else { return false }
         let thread = Thread {
             reb_block_sigpipe_on_this_thread()
+            Self.nameCurrentThread(name)
             body()
             self.markExited()
         }
         thread.name = name
         thread.start()
         return true
+    }
+
+    /// Gives the calling thread `name`, as `top -H`, `perf` and `/proc` show it. Foundation's
+    /// `Thread.name` does not reach the kernel on Linux: there a new thread keeps the name of
+    /// the thread that created it (a pool thread's).
+    private static func nameCurrentThread(_ name: String) {
+        #if os(Linux)
+            _ = reb_name_this_thread(name)
+        #endif
     }
 
     /// Called on the thread once connected: returns false (publishing nothing) when closing.

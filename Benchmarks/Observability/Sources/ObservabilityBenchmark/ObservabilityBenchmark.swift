@@ -92,6 +92,9 @@ struct ObservabilityBenchmark {
         /// over the same interval, in microseconds: less sensitive than ``eventsPerSecond`` to
         /// other processes competing for the cores.
         let cpuMicrosecondsPerEvent: Double
+        /// The context switches of this process's threads per event over the same interval,
+        /// voluntary (a thread waited: a lock, a semaphore, a socket) and involuntary (preempted).
+        let contextSwitchesPerEvent: Double
         /// What the handlers did.
         let ledger: BenchLedger.Tally
     }
@@ -162,12 +165,15 @@ struct ObservabilityBenchmark {
                 let run = Run(
                     round: round, position: index + 1, seconds: measured.seconds,
                     eventsPerSecond: Double(settings.events) / measured.seconds,
-                    cpuMicrosecondsPerEvent: measured.cpuSeconds * 1e6 / Double(settings.events), ledger: measured.tally)
+                    cpuMicrosecondsPerEvent: measured.usage.cpuSeconds * 1e6 / Double(settings.events),
+                    contextSwitchesPerEvent: Double(measured.usage.contextSwitches) / Double(settings.events),
+                    ledger: measured.tally)
                 runs[variant, default: []].append(run)
                 progress(
                     "round \(round)/\(settings.rounds): \(variant.rawValue) "
                         + "\(Self.grouped(run.eventsPerSecond)) events/s (\(String(format: "%.2f", run.seconds)) s), "
-                        + "\(String(format: "%.1f", run.cpuMicrosecondsPerEvent)) µs CPU per event")
+                        + "\(String(format: "%.1f", run.cpuMicrosecondsPerEvent)) µs CPU and "
+                        + "\(String(format: "%.2f", run.contextSwitchesPerEvent)) context switches per event")
             }
         }
 
@@ -198,8 +204,8 @@ struct ObservabilityBenchmark {
     private struct Measurement {
         /// Wall-clock seconds from the first publish to the last event's first handling.
         let seconds: Double
-        /// The CPU seconds this process used over about the same interval.
-        let cpuSeconds: Double
+        /// What this process used over about the same interval.
+        let usage: ProcessUsage
         let tally: BenchLedger.Tally
     }
 
@@ -240,12 +246,12 @@ struct ObservabilityBenchmark {
         }
 
         let start = ContinuousClock.now
-        let cpuStart = Self.processCPUSeconds()
-        let outcome: Result<(ContinuousClock.Instant, Double), any Error>
+        let usageStart = ProcessUsage.now()
+        let outcome: Result<(ContinuousClock.Instant, ProcessUsage), any Error>
         do {
             try await publish(events, from: shop)
             let end = try await completion(of: ledger, events: events)
-            outcome = .success((end, Self.processCPUSeconds()))
+            outcome = .success((end, ProcessUsage.now()))
         } catch {
             outcome = .failure(error)
         }
@@ -253,26 +259,19 @@ struct ObservabilityBenchmark {
         try await billing.shutdown()
         try await consumer.value
 
-        let (end, cpuEnd) = try outcome.get()
+        let (end, usageEnd) = try outcome.get()
         let tally = ledger.tally()
         guard tally.isExact else {
             throw Failure(
                 description: "\(variant.rawValue): of \(events) events, \(tally.lost) were never handled, "
                     + "\(tally.duplicates) handler runs were duplicates and \(tally.unknown) were of unknown events")
         }
-        return Measurement(seconds: Self.seconds(end - start), cpuSeconds: cpuEnd - cpuStart, tally: tally)
+        return Measurement(seconds: Self.seconds(end - start), usage: usageEnd - usageStart, tally: tally)
     }
 
     /// `duration` in seconds.
     private static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    /// The CPU time this process has used so far, user and system, in seconds.
-    private static func processCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Publishes events `0..<events` from ``Settings/concurrency`` tasks, each publishing every
