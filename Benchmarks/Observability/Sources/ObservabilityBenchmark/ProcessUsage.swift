@@ -23,7 +23,8 @@ struct ProcessUsage {
 
     /// The usage between `start` and `end`.
     static func - (end: ProcessUsage, start: ProcessUsage) -> ProcessUsage {
-        ProcessUsage(cpuSeconds: end.cpuSeconds - start.cpuSeconds, contextSwitches: end.contextSwitches - start.contextSwitches)
+        ProcessUsage(
+            cpuSeconds: end.cpuSeconds - start.cpuSeconds, contextSwitches: end.contextSwitches - start.contextSwitches)
     }
 }
 
