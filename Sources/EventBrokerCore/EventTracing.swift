@@ -14,14 +14,18 @@ struct EventTracing: Sendable {
     private let configuredTracer: (any Tracer)?
     /// Whether no tracer was configured, so that `InstrumentationSystem` is asked at each call.
     private let followsInstrumentationSystem: Bool
-    /// The service of this instance: the consumer group of its consumer spans.
-    private let serviceName: String
+    /// The attributes every producer span of this instance carries, with room for the event's.
+    private let publishAttributes: SpanAttributes
+    /// The attributes every consumer span of this instance carries (the service is the
+    /// consumer group), with room for the event's.
+    private let processAttributes: SpanAttributes
 
     /// Traces with `tracer`, or with `InstrumentationSystem`'s tracer when it is `nil`.
     init(tracer: (any Tracer)?, serviceName: String) {
         configuredTracer = tracer is NoOpTracer ? nil : tracer
         followsInstrumentationSystem = tracer == nil
-        self.serviceName = serviceName
+        publishAttributes = Self.attributes(operation: "publish", capacity: 5, serviceName: nil)
+        processAttributes = Self.attributes(operation: "process", capacity: 7, serviceName: serviceName)
     }
 
     /// The tracer of one operation, `nil` when it would record nothing (a `NoOpTracer`).
@@ -52,13 +56,7 @@ struct EventTracing: Sendable {
         defer { span.end() }
         if span.isRecording {
             Self.add(
-                [
-                    "messaging.system": .string(Self.system),
-                    "messaging.operation.type": .string("publish"),
-                    "messaging.destination.name": .string(event.topic),
-                    "messaging.message.id": .string(id),
-                    "messaging.message.conversation_id": .string(event.streamId),
-                ], to: span)
+                Self.attributes(publishAttributes, topic: event.topic, id: id, streamId: event.streamId), to: span)
         }
         var traced = event
         tracer.inject(span.context, into: &traced.headers, using: HeaderInjector())
@@ -101,16 +99,9 @@ struct EventTracing: Sendable {
             if !producer.isEmpty {
                 span.addLink(SpanLink(context: producer, attributes: [:]))
             }
-            Self.add(
-                [
-                    "messaging.system": .string(Self.system),
-                    "messaging.operation.type": .string("process"),
-                    "messaging.destination.name": .string(event.topic),
-                    "messaging.message.id": .string(event.id),
-                    "messaging.message.conversation_id": .string(event.streamId),
-                    "messaging.consumer.group.name": .string(serviceName),
-                    "messaging.redis_event_broker.delivery_count": .int64(Int64(event.deliveryCount)),
-                ], to: span)
+            var attributes = Self.attributes(processAttributes, topic: event.topic, id: event.id, streamId: event.streamId)
+            attributes.set("messaging.redis_event_broker.delivery_count", value: .int64(Int64(event.deliveryCount)))
+            Self.add(attributes, to: span)
         }
         do {
             try await ServiceContext.$current.withValue(span.context) { try await handler(event) }
@@ -123,9 +114,33 @@ struct EventTracing: Sendable {
 }
 
 extension EventTracing {
-    /// Adds `attributes` to `span`. They are built as one dictionary of the right size, not
-    /// grown attribute by attribute: assigned as they are when the tracer set none at the
-    /// span's start (the usual case), merged into the tracer's otherwise.
+    /// The attributes of every span of one operation (and, for a consumer span, the consumer
+    /// group), in a dictionary of `capacity` attributes: a span's copy takes the event's without
+    /// growing, and these are hashed once per instance instead of once per event.
+    private static func attributes(operation: String, capacity: Int, serviceName: String?) -> SpanAttributes {
+        var attributes = SpanAttributes()
+        attributes.reserveCapacity(capacity)
+        attributes.set("messaging.system", value: .string(system))
+        attributes.set("messaging.operation.type", value: .string(operation))
+        if let serviceName {
+            attributes.set("messaging.consumer.group.name", value: .string(serviceName))
+        }
+        return attributes
+    }
+
+    /// `template` with the attributes of one event: its topic, id and stream.
+    private static func attributes(
+        _ template: SpanAttributes, topic: String, id: String, streamId: String
+    ) -> SpanAttributes {
+        var attributes = template
+        attributes.set("messaging.destination.name", value: .string(topic))
+        attributes.set("messaging.message.id", value: .string(id))
+        attributes.set("messaging.message.conversation_id", value: .string(streamId))
+        return attributes
+    }
+
+    /// Adds `attributes` to `span`: assigned as they are when the tracer set none at the span's
+    /// start (the usual case), merged into the tracer's otherwise.
     private static func add(_ attributes: SpanAttributes, to span: any Span) {
         if span.attributes.isEmpty {
             span.attributes = attributes

@@ -12,7 +12,8 @@ import Metrics
 /// configuration.observers.append(BrokerMetrics())
 /// ```
 ///
-/// Handles are made through the factory once per series and kept, so recording costs a lookup.
+/// Handles are made through the factory once per series and kept, so recording costs a lookup
+/// (one per event's step for its counter and its timer).
 /// The same value can observe several brokers, and a `StandaloneChecker`.
 public struct BrokerMetrics: BrokerObserver {
     private let handles: MetricHandles
@@ -27,24 +28,29 @@ public struct BrokerMetrics: BrokerObserver {
 
     /// Counts the event in `reb_events_published_total` and times the call in `reb_publish_duration`.
     public func eventPublished(service: String, topic: String, services: Int, duration: Duration) {
-        let topic = topics.value(for: topic)
-        handles.counter(MetricSeries(metric: .eventsPublished, service: service, detail: topic)).increment()
-        handles.timer(MetricSeries(metric: .publishDuration, service: service, detail: topic)).record(duration: duration)
+        let (published, publishDuration) = handles.counterAndTimer(
+            MetricSeries(metric: .eventsPublished, service: service, detail: topics.value(for: topic)),
+            timer: .publishDuration)
+        published.increment()
+        publishDuration.record(duration: duration)
     }
 
     /// Counts the delivery in `reb_events_delivered_total` and records `reb_end_to_end_latency`.
     public func eventDelivered(service: String, topic: String, deliveryCount: Int, latency: Duration) {
-        let topic = topics.value(for: topic)
-        handles.counter(MetricSeries(metric: .eventsDelivered, service: service, detail: topic)).increment()
-        handles.timer(MetricSeries(metric: .endToEndLatency, service: service, detail: topic)).record(duration: latency)
+        let (delivered, endToEndLatency) = handles.counterAndTimer(
+            MetricSeries(metric: .eventsDelivered, service: service, detail: topics.value(for: topic)),
+            timer: .endToEndLatency)
+        delivered.increment()
+        endToEndLatency.record(duration: latency)
     }
 
     /// Counts the event in `reb_events_acked_total` and times its handler in `reb_handler_duration`.
     public func eventAcknowledged(service: String, topic: String, handlerDuration: Duration) {
-        let topic = topics.value(for: topic)
-        handles.counter(MetricSeries(metric: .eventsAcknowledged, service: service, detail: topic)).increment()
-        handles.timer(MetricSeries(metric: .handlerDuration, service: service, detail: topic))
-            .record(duration: handlerDuration)
+        let (acknowledged, handlerTime) = handles.counterAndTimer(
+            MetricSeries(metric: .eventsAcknowledged, service: service, detail: topics.value(for: topic)),
+            timer: .handlerDuration)
+        acknowledged.increment()
+        handlerTime.record(duration: handlerDuration)
     }
 
     /// Counts the failure in `reb_events_failed_total`, times its handler in

@@ -8,6 +8,8 @@ final class MetricHandles: Sendable {
     private let counters = Mutex<[MetricSeries: Counter]>([:])
     private let timers = Mutex<[MetricSeries: CoreMetrics.Timer]>([:])
     private let gauges = Mutex<[MetricSeries: Gauge]>([:])
+    /// The counter and timer an event's step records, by the counter's series.
+    private let steps = Mutex<[MetricSeries: (Counter, CoreMetrics.Timer)]>([:])
 
     /// Makes handles through `factory`.
     init(factory: any MetricsFactory) {
@@ -32,6 +34,18 @@ final class MetricHandles: Sendable {
             timers[series] = timer
             return timer
         }
+    }
+
+    /// The counter of `series` and the timer `timer` of the same service and detail, found by
+    /// one lookup: each step of an event's life (published, delivered, acknowledged) counts the
+    /// event and records a duration. They are the handles ``counter(_:)`` and ``timer(_:)`` give.
+    func counterAndTimer(_ series: MetricSeries, timer: BrokerMetric) -> (Counter, CoreMetrics.Timer) {
+        if let handles = steps.withLock({ $0[series] }) { return handles }
+        let handles = (
+            counter(series), self.timer(MetricSeries(metric: timer, service: series.service, detail: series.detail))
+        )
+        steps.withLock { $0[series] = handles }
+        return handles
     }
 
     /// The gauge of `series`, made on first use.
