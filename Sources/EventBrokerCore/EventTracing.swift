@@ -99,7 +99,8 @@ struct EventTracing: Sendable {
             if !producer.isEmpty {
                 span.addLink(SpanLink(context: producer, attributes: [:]))
             }
-            var attributes = Self.attributes(processAttributes, topic: event.topic, id: event.id, streamId: event.streamId)
+            var attributes = Self.attributes(
+                processAttributes, topic: event.topic, id: event.id, streamId: event.streamId)
             attributes.set("messaging.redis_event_broker.delivery_count", value: .int64(Int64(event.deliveryCount)))
             Self.add(attributes, to: span)
         }

@@ -42,6 +42,20 @@ enum BrokerMetric: Sendable, CaseIterable {
         }
     }
 
+    /// The timer recorded beside this counter at each step of an event's life (published,
+    /// delivered, acknowledged), which counts the event and times the step; `nil` for the others.
+    var stepTimer: BrokerMetric? {
+        switch self {
+        case .eventsPublished: .publishDuration
+        case .eventsDelivered: .endToEndLatency
+        case .eventsAcknowledged: .handlerDuration
+        case .eventsFailed, .eventsRetried, .eventsDeadLettered, .leasesExpired, .lateAcknowledgementsRejected,
+            .reconnects, .scriptReloads, .handlerDuration, .endToEndLatency, .publishDuration, .queueDepth, .inFlight,
+            .delayed, .deadLetters:
+            nil
+        }
+    }
+
     /// The name of the dimension a series carries besides `service`, if any.
     var detailDimension: String? {
         switch self {

@@ -29,8 +29,7 @@ public struct BrokerMetrics: BrokerObserver {
     /// Counts the event in `reb_events_published_total` and times the call in `reb_publish_duration`.
     public func eventPublished(service: String, topic: String, services: Int, duration: Duration) {
         let (published, publishDuration) = handles.counterAndTimer(
-            MetricSeries(metric: .eventsPublished, service: service, detail: topics.value(for: topic)),
-            timer: .publishDuration)
+            MetricSeries(metric: .eventsPublished, service: service, detail: topics.value(for: topic)))
         published.increment()
         publishDuration.record(duration: duration)
     }
@@ -38,8 +37,7 @@ public struct BrokerMetrics: BrokerObserver {
     /// Counts the delivery in `reb_events_delivered_total` and records `reb_end_to_end_latency`.
     public func eventDelivered(service: String, topic: String, deliveryCount: Int, latency: Duration) {
         let (delivered, endToEndLatency) = handles.counterAndTimer(
-            MetricSeries(metric: .eventsDelivered, service: service, detail: topics.value(for: topic)),
-            timer: .endToEndLatency)
+            MetricSeries(metric: .eventsDelivered, service: service, detail: topics.value(for: topic)))
         delivered.increment()
         endToEndLatency.record(duration: latency)
     }
@@ -47,8 +45,7 @@ public struct BrokerMetrics: BrokerObserver {
     /// Counts the event in `reb_events_acked_total` and times its handler in `reb_handler_duration`.
     public func eventAcknowledged(service: String, topic: String, handlerDuration: Duration) {
         let (acknowledged, handlerTime) = handles.counterAndTimer(
-            MetricSeries(metric: .eventsAcknowledged, service: service, detail: topics.value(for: topic)),
-            timer: .handlerDuration)
+            MetricSeries(metric: .eventsAcknowledged, service: service, detail: topics.value(for: topic)))
         acknowledged.increment()
         handlerTime.record(duration: handlerDuration)
     }

@@ -36,14 +36,16 @@ final class MetricHandles: Sendable {
         }
     }
 
-    /// The counter of `series` and the timer `timer` of the same service and detail, found by
-    /// one lookup: each step of an event's life (published, delivered, acknowledged) counts the
-    /// event and records a duration. They are the handles ``counter(_:)`` and ``timer(_:)`` give.
-    func counterAndTimer(_ series: MetricSeries, timer: BrokerMetric) -> (Counter, CoreMetrics.Timer) {
+    /// The counter of `series`, a step of an event's life, and the timer recorded beside it
+    /// (``BrokerMetric/stepTimer``) in the same service and detail, found by one lookup. They are
+    /// the handles ``counter(_:)`` and ``timer(_:)`` give.
+    func counterAndTimer(_ series: MetricSeries) -> (Counter, CoreMetrics.Timer) {
         if let handles = steps.withLock({ $0[series] }) { return handles }
-        let handles = (
-            counter(series), self.timer(MetricSeries(metric: timer, service: series.service, detail: series.detail))
-        )
+        guard let timer = series.metric.stepTimer else {
+            preconditionFailure("\(series.metric) is not the counter of an event's step")
+        }
+        let timerSeries = MetricSeries(metric: timer, service: series.service, detail: series.detail)
+        let handles = (counter(series), self.timer(timerSeries))
         steps.withLock { $0[series] = handles }
         return handles
     }
