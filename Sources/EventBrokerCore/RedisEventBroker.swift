@@ -102,7 +102,7 @@ public final class RedisEventBroker: Sendable {
         let serviceName = try configuration.validatedServiceName()
         let layout = try KeyLayout(prefix: configuration.keyPrefix, placement: configuration.slotPlacement)
         let codecs = try CodecSet(writer: configuration.codec, readers: configuration.readableCodecs)
-        let instanceId = UUID().uuidString.lowercased()
+        let instanceId = RandomID.make()
         var logger = configuration.logger
         logger[metadataKey: "service"] = "\(serviceName)"
 
@@ -247,7 +247,7 @@ public final class RedisEventBroker: Sendable {
         let start = observationStart
         try BrokerName.validate(event.topic, as: .topic)
         try BrokerName.validate(event.streamId, as: .streamId)
-        let id = UUID().uuidString.lowercased()
+        let id = RandomID.make()
         return try await tracing.publishing(event, id: id) { event in try await queue(event, id: id, start: start) }
     }
 
