@@ -53,6 +53,7 @@ let package = Package(
             name: "ObservabilityBenchmarkTests",
             dependencies: [
                 "ObservabilityBenchmark",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "EventBrokerTestSupport", package: "RedisEventBroker"),
                 .product(name: "Logging", package: "swift-log"),
             ],

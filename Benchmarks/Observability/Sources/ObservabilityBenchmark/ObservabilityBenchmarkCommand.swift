@@ -78,7 +78,8 @@ struct ObservabilityBenchmarkCommand: AsyncParsableCommand {
     static func variants(_ list: String) throws -> [ObservabilityBenchmark.Variant] {
         let named = try list.split(separator: ",", omittingEmptySubsequences: false).map { name in
             guard let variant = ObservabilityBenchmark.Variant(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--variants: '\(name)' is no variant; use metrics, otel, both, sampled or memory.")
+                let variants = ObservabilityBenchmark.Variant.allCases.filter { $0 != .none }.map(\.rawValue)
+                throw ValidationError("--variants: '\(name)' is no variant; use \(variants.joined(separator: ", ")).")
             }
             return variant
         }

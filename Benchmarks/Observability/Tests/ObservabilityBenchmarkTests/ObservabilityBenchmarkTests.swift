@@ -1,3 +1,4 @@
+import ArgumentParser
 import EventBrokerTestSupport
 import Foundation
 import Logging
@@ -64,7 +65,8 @@ import Testing
         #expect(try ObservabilityBenchmarkCommand.variants("memory, metrics") == [.none, .metrics, .memory])
         #expect(try ObservabilityBenchmarkCommand.variants("none") == [.none])
         #expect(try ObservabilityBenchmarkCommand.variants("sampled,otel") == [.none, .otel, .sampled])
-        #expect(throws: (any Error).self) { try ObservabilityBenchmarkCommand.variants("otel,zipkin") }
+        let unknown = #expect(throws: ValidationError.self) { try ObservabilityBenchmarkCommand.variants("otel,zipkin") }
+        #expect(unknown?.message == "--variants: 'zipkin' is no variant; use metrics, otel, both, sampled, hooks, memory.")
         #expect(throws: (any Error).self) { try ObservabilityBenchmarkCommand.variants("") }
     }
 
