@@ -5,7 +5,9 @@
 /// Foundation's `UUID()` on Linux opens, reads and closes `/dev/urandom` for every id: three
 /// system calls, about 5 µs in a loop and more on a busy publisher. The 122 random bits come
 /// here from `SystemRandomNumberGenerator` (the kernel's generator through `getrandom`, two
-/// calls, no file), and the text is written directly, without the uppercase string to lower.
+/// calls, no file; it waits only before the kernel's pool is first seeded, early in boot, so
+/// it does not block a pool thread), and the text is written directly, without the uppercase
+/// string to lower.
 enum RandomID {
     /// A new random UUID, e.g. `"3f2b8c1e-9a4d-4e7f-b0c2-5d6e7f8a9b0c"`.
     static func make() -> String {
