@@ -86,8 +86,6 @@ struct EventTracing: Sendable {
         _ event: DeliveredEvent, parent: ConsumerParent, _ handler: (DeliveredEvent) async throws -> Void
     ) async throws {
         guard let tracer else { return try await handler(event) }
-        var producer = ServiceContext.topLevel
-        tracer.extract(event.headers, into: &producer, using: HeaderExtractor())
         let context: ServiceContext =
             switch parent {
             case .caller: ServiceContext.current ?? .topLevel
@@ -96,6 +94,10 @@ struct EventTracing: Sendable {
         let span = tracer.startSpan("\(event.topic) process", context: context, ofKind: .consumer)
         defer { span.end() }
         if span.isRecording {
+            // The producer's context is only the link's, never the span's parent, so a span
+            // sampled out (most of them, with a ratio sampler) needs no extraction.
+            var producer = ServiceContext.topLevel
+            tracer.extract(event.headers, into: &producer, using: HeaderExtractor())
             if !producer.isEmpty {
                 span.addLink(SpanLink(context: producer, attributes: [:]))
             }

@@ -280,6 +280,42 @@ import Tracing
         }
     }
 
+    @Test func spansSampledOutStillCarryTheirContextButAreGivenNothing() async throws {
+        try await TestRedis.with { redis in
+            let tracer = SampledOutTracer()
+            let shop = try await redis.broker("shop") { $0.tracer = tracer }
+            let billing = try await redis.broker("billing") { $0.tracer = tracer }
+            try await billing.subscribe("orders")
+            let id = try await shop.publishEvent(Event(streamId: "order-15", topic: "orders", headers: ["tenant": "acme"]))
+            let stored = try #require(try await redis.command("HGET", billing.serviceKeys.events, id).bytes)
+            var handled: (headers: [String: String], context: InMemorySpanContext?)?
+            #expect(
+                try await billing.pick { event in
+                    handled = (event.headers, ServiceContext.current?.inMemorySpanContext)
+                })
+
+            let spans = tracer.spans
+            try #require(spans.count == 2)
+            let (producer, process) = (spans[0], spans[1])
+            #expect(producer.operationName == "orders publish" && producer.kind == .producer)
+            #expect(process.operationName == "orders process" && process.kind == .consumer)
+            let producerContext = try #require(producer.context.inMemorySpanContext)
+            let injected = [
+                "tenant": "acme",
+                InMemoryTracer.traceIDKey: producerContext.traceID, InMemoryTracer.spanIDKey: producerContext.spanID,
+            ]
+            #expect(try JSONCodec().decodeEnvelope(stored).headers == injected, "the decision travels with the event")
+            #expect(handled?.headers == injected)
+            #expect(handled?.context == process.context.inMemorySpanContext, "the consumer span is current all the same")
+            for span in spans {
+                #expect(span.ended)
+                #expect(span.attributes.isEmpty)
+                #expect(span.links.isEmpty)
+            }
+            #expect(tracer.extractions == 0, "no link to make, so nothing to read from the headers")
+        }
+    }
+
     @Test func configurationsWithAndWithoutATracerDoNotShareAnInstance() async throws {
         try await TestRedis.with { redis in
             let plain = redis.configuration("billing")
