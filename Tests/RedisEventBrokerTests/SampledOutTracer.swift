@@ -5,13 +5,12 @@ import Tracing
 /// A tracer whose sampler records no span, as a ratio sampler does for most traces: every span
 /// it starts is not recording, but has ids of its own (a child of the context's span, or the
 /// root of a new trace), and its context is injected into what is sent, so the decision reaches
-/// the next service. It keeps what the broker did to its spans, and counts
-/// the extractions asked of it.
+/// the next service. It keeps what the broker did to its spans, and counts the extractions
+/// asked of it.
 final class SampledOutTracer: Tracer {
     /// The tracer whose propagation this one uses.
     private let propagation = InMemoryTracer()
     private let started = Mutex<[SampledOutSpan]>([])
-    private let startedCount = Atomic<Int>(0)
     private let extractionCount = Atomic<Int>(0)
 
     /// The spans started so far, in order.
@@ -24,14 +23,16 @@ final class SampledOutTracer: Tracer {
         at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
     ) -> SampledOutSpan {
         var context = context()
-        let number = startedCount.add(1, ordering: .relaxed).newValue
         let parent = context.inMemorySpanContext
-        context.inMemorySpanContext = InMemorySpanContext(
-            traceID: parent?.traceID ?? "sampled-out-trace-\(number)", spanID: "sampled-out-span-\(number)",
-            parentSpanID: parent?.spanID)
-        let span = SampledOutSpan(operationName: operationName, kind: kind, context: context)
-        started.withLock { $0.append(span) }
-        return span
+        return started.withLock { started in
+            let number = started.count + 1
+            context.inMemorySpanContext = InMemorySpanContext(
+                traceID: parent?.traceID ?? "sampled-out-trace-\(number)", spanID: "sampled-out-span-\(number)",
+                parentSpanID: parent?.spanID)
+            let span = SampledOutSpan(operationName: operationName, kind: kind, context: context)
+            started.append(span)
+            return span
+        }
     }
 
     func forceFlush() {}
