@@ -72,6 +72,9 @@ public final class RedisServerProcess: Sendable {
     /// The running server, nil while stopped.
     private let process = Mutex<BackgroundProcess?>(nil)
 
+    /// The running server's process id; nil while stopped.
+    var processID: pid_t? { process.withLock { $0?.pid } }
+
     /// A `unix://` URL of the socket, usable as `REDIS_URL`.
     public var url: String { "unix://\(socketPath)" }
 

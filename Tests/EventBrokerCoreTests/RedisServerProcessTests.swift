@@ -1,7 +1,9 @@
+import EventBrokerCore
 import EventBrokerTestSupport
 import Foundation
-import RedisServerProcess
 import Testing
+
+@testable import RedisServerProcess
 
 @Suite struct RedisServerProcessTests {
     @Test func startsOnASocketAndRemovesItsDirectoryWhenStopped() async throws {
@@ -29,6 +31,28 @@ import Testing
         for port in ports {
             #expect(connectToLoopbackPort(port) == nil, "nothing listens on \(port) any more")
         }
+    }
+
+    @Test func aServersCPUTimeGrowsWithTheWorkItDoesAndIsUnknownOnceStopped() async throws {
+        let server = try await RedisServerProcess.start(.init(listenOnLoopbackPort: true))
+        defer { server.stop() }
+        let before = try #require(server.cpuSeconds())
+        let connection = try makeConnection(server.url)
+        // About half a second of Lua on this machine: far more than the clock's 10 ms ticks.
+        _ = try await connection.send("EVAL", "local n = 0 for i = 1, 40000000 do n = n + i end return 1", "0")
+        await connection.close()
+        let after = try #require(server.cpuSeconds())
+        #expect(after - before > 0.1, "\(before) s, then \(after) s")
+        server.terminate()
+        #expect(server.cpuSeconds() == nil)
+    }
+
+    @Test func theCPUTimeOfAProcessIsItsUserAndSystemTicksWhateverItsName() {
+        let fields = "S 1 812 812 0 -1 4194560 1100 0 0 0 37 25 0 0 20 0 5 0 98765 75853824 2270"
+        #expect(RedisServerProcess.cpuTicks(stat: "812 (redis-server *:0) \(fields)") == 62)
+        #expect(RedisServerProcess.cpuTicks(stat: "812 (a) (b) c) \(fields)") == 62)
+        #expect(RedisServerProcess.cpuTicks(stat: "812 (redis-server) S 1 812 812 0 -1 4194560 1100 0 0 0 37") == nil)
+        #expect(RedisServerProcess.cpuTicks(stat: "812 redis-server \(fields)") == nil)
     }
 
     @Test func aProcessThatIgnoresSIGTERMIsKilledWhenTerminatedWithoutBlocking() async throws {

@@ -95,6 +95,9 @@ struct ObservabilityBenchmark {
         /// The context switches of this process's threads per event over the same interval,
         /// voluntary (a thread waited: a lock, a semaphore, a socket) and involuntary (preempted).
         let contextSwitchesPerEvent: Double
+        /// The CPU time redis-server used per event over the same interval, in microseconds;
+        /// nil where its CPU time cannot be read (no `/proc`).
+        let redisCPUMicrosecondsPerEvent: Double?
         /// What the handlers did.
         let ledger: BenchLedger.Tally
     }
@@ -117,6 +120,8 @@ struct ObservabilityBenchmark {
         let medianCPUMicrosecondsPerEvent: Double
         /// How much more CPU time per event the median takes than without hooks, in percent.
         let cpuCostPercent: Double
+        /// The median of the runs' redis-server CPU time per event, when it could be read.
+        let medianRedisCPUMicrosecondsPerEvent: Double?
         let runs: [Run]
     }
 
@@ -167,13 +172,15 @@ struct ObservabilityBenchmark {
                     eventsPerSecond: Double(settings.events) / measured.seconds,
                     cpuMicrosecondsPerEvent: measured.usage.cpuSeconds * 1e6 / Double(settings.events),
                     contextSwitchesPerEvent: Double(measured.usage.contextSwitches) / Double(settings.events),
+                    redisCPUMicrosecondsPerEvent: measured.redisCPUSeconds.map { $0 * 1e6 / Double(settings.events) },
                     ledger: measured.tally)
                 runs[variant, default: []].append(run)
                 progress(
                     "round \(round)/\(settings.rounds): \(variant.rawValue) "
                         + "\(Self.grouped(run.eventsPerSecond)) events/s (\(String(format: "%.2f", run.seconds)) s), "
-                        + "\(String(format: "%.1f", run.cpuMicrosecondsPerEvent)) µs CPU and "
-                        + "\(String(format: "%.2f", run.contextSwitchesPerEvent)) context switches per event")
+                        + "\(String(format: "%.1f", run.cpuMicrosecondsPerEvent)) µs CPU"
+                        + (run.redisCPUMicrosecondsPerEvent.map { " (redis-server \(String(format: "%.1f", $0)))" } ?? "")
+                        + " and \(String(format: "%.2f", run.contextSwitchesPerEvent)) context switches per event")
             }
         }
 
@@ -184,11 +191,14 @@ struct ObservabilityBenchmark {
             let rates = variantRuns.map(\.eventsPerSecond)
             let median = Self.median(rates)
             let cpu = Self.median(variantRuns.map(\.cpuMicrosecondsPerEvent))
+            let redisCPU = variantRuns.map(\.redisCPUMicrosecondsPerEvent)
             return VariantResult(
                 variant: variant, medianEventsPerSecond: median, minimumEventsPerSecond: rates.min() ?? 0,
                 maximumEventsPerSecond: rates.max() ?? 0, costPercent: (1 - median / baseline) * 100,
                 pairedCostPercent: Self.pairedCost(of: variantRuns, against: runs[.none, default: []]),
-                medianCPUMicrosecondsPerEvent: cpu, cpuCostPercent: (cpu / cpuBaseline - 1) * 100, runs: variantRuns)
+                medianCPUMicrosecondsPerEvent: cpu, cpuCostPercent: (cpu / cpuBaseline - 1) * 100,
+                medianRedisCPUMicrosecondsPerEvent: redisCPU.contains(nil) ? nil : Self.median(redisCPU.compactMap { $0 }),
+                runs: variantRuns)
         }
         #if DEBUG
             let debugBuild = true
@@ -206,6 +216,8 @@ struct ObservabilityBenchmark {
         let seconds: Double
         /// What this process used over about the same interval.
         let usage: ProcessUsage
+        /// The CPU time redis-server used over about the same interval, when it could be read.
+        let redisCPUSeconds: Double?
         let tally: BenchLedger.Tally
     }
 
@@ -217,7 +229,7 @@ struct ObservabilityBenchmark {
         let hooks = try BenchmarkHooks.start(variant, receiver: settings.receiver, logger: settings.logger)
         let measured: Result<Measurement, any Error>
         do {
-            measured = .success(try await measure(variant, events: events, redisURL: server.url, hooks: hooks))
+            measured = .success(try await measure(variant, events: events, server: server, hooks: hooks))
         } catch {
             measured = .failure(error)
         }
@@ -228,13 +240,15 @@ struct ObservabilityBenchmark {
     }
 
     /// ``measure(_:events:)`` with the run's Redis and hooks started.
-    private func measure(_ variant: Variant, events: Int, redisURL: String, hooks: BenchmarkHooks) async throws -> Measurement {
+    private func measure(
+        _ variant: Variant, events: Int, server: RedisServerProcess, hooks: BenchmarkHooks
+    ) async throws -> Measurement {
         let ledger = BenchLedger(events: events)
-        let billing = try await RedisEventBroker(configuration("billing", redisURL, hooks))
+        let billing = try await RedisEventBroker(configuration("billing", server.url, hooks))
         let shop: RedisEventBroker
         do {
             try await billing.subscribe(Self.topic)
-            shop = try await RedisEventBroker(configuration("shop", redisURL, hooks))
+            shop = try await RedisEventBroker(configuration("shop", server.url, hooks))
         } catch {
             try? await billing.shutdown()
             throw error
@@ -245,13 +259,14 @@ struct ObservabilityBenchmark {
             }
         }
 
+        let redisCPUStart = server.cpuSeconds()
         let start = ContinuousClock.now
         let usageStart = ProcessUsage.now()
-        let outcome: Result<(ContinuousClock.Instant, ProcessUsage), any Error>
+        let outcome: Result<(ContinuousClock.Instant, ProcessUsage, Double?), any Error>
         do {
             try await publish(events, from: shop)
             let end = try await completion(of: ledger, events: events)
-            outcome = .success((end, ProcessUsage.now()))
+            outcome = .success((end, ProcessUsage.now(), server.cpuSeconds()))
         } catch {
             outcome = .failure(error)
         }
@@ -259,14 +274,16 @@ struct ObservabilityBenchmark {
         try await billing.shutdown()
         try await consumer.value
 
-        let (end, usageEnd) = try outcome.get()
+        let (end, usageEnd, redisCPUEnd) = try outcome.get()
         let tally = ledger.tally()
         guard tally.isExact else {
             throw Failure(
                 description: "\(variant.rawValue): of \(events) events, \(tally.lost) were never handled, "
                     + "\(tally.duplicates) handler runs were duplicates and \(tally.unknown) were of unknown events")
         }
-        return Measurement(seconds: Self.seconds(end - start), usage: usageEnd - usageStart, tally: tally)
+        let redisCPU = redisCPUStart.flatMap { start in redisCPUEnd.map { $0 - start } }
+        return Measurement(
+            seconds: Self.seconds(end - start), usage: usageEnd - usageStart, redisCPUSeconds: redisCPU, tally: tally)
     }
 
     /// `duration` in seconds.
@@ -336,7 +353,7 @@ struct ObservabilityBenchmark {
             pad("variant", 10) + pad("median ev/s", 13, right: true) + pad("min ev/s", 11, right: true)
                 + pad("max ev/s", 11, right: true) + pad("cost vs none", 14, right: true)
                 + pad("paired cost", 13, right: true) + pad("CPU µs/event", 14, right: true)
-                + pad("CPU vs none", 13, right: true))
+                + pad("CPU vs none", 13, right: true) + pad("Redis µs/event", 16, right: true))
         for result in report.variants {
             let isBaseline = result.variant == .none
             lines.append(
@@ -346,7 +363,8 @@ struct ObservabilityBenchmark {
                     + pad(isBaseline ? "-" : String(format: "%.1f%%", result.costPercent), 14, right: true)
                     + pad(isBaseline ? "-" : String(format: "%.1f%%", result.pairedCostPercent), 13, right: true)
                     + pad(String(format: "%.1f", result.medianCPUMicrosecondsPerEvent), 14, right: true)
-                    + pad(isBaseline ? "-" : String(format: "%+.1f%%", result.cpuCostPercent), 13, right: true))
+                    + pad(isBaseline ? "-" : String(format: "%+.1f%%", result.cpuCostPercent), 13, right: true)
+                    + pad(result.medianRedisCPUMicrosecondsPerEvent.map { String(format: "%.1f", $0) } ?? "-", 16, right: true))
         }
         let runs = report.variants.reduce(0) { $0 + $1.runs.count }
         lines.append("Every event of the \(runs) runs was handled exactly once; lost: 0, duplicates: 0.")

@@ -36,6 +36,9 @@ import Testing
             for run in result.runs {
                 #expect(run.ledger == BenchLedger.Tally(handled: 200, duplicates: 0, lost: 0, unknown: 0))
                 #expect(run.eventsPerSecond > 0)
+                #if os(Linux)
+                    #expect(run.redisCPUMicrosecondsPerEvent != nil, "redis-server's CPU time is read from /proc")
+                #endif
             }
         }
         #expect(report.variants.first?.costPercent == 0)
@@ -51,7 +54,8 @@ import Testing
         func run(_ round: Int, _ rate: Double) -> ObservabilityBenchmark.Run {
             ObservabilityBenchmark.Run(
                 round: round, position: 1, seconds: 1, eventsPerSecond: rate, cpuMicrosecondsPerEvent: 1,
-                contextSwitchesPerEvent: 1, ledger: BenchLedger.Tally(handled: 1, duplicates: 0, lost: 0, unknown: 0))
+                contextSwitchesPerEvent: 1, redisCPUMicrosecondsPerEvent: 1,
+                ledger: BenchLedger.Tally(handled: 1, duplicates: 0, lost: 0, unknown: 0))
         }
         // The machine is twice as fast in round 2: each round's variant is 10%, 20% and 30% slower.
         let none = [run(1, 1_000), run(2, 2_000), run(3, 1_000)]
