@@ -9,7 +9,8 @@ import Darwin
 extension RedisServerProcess {
     /// The CPU time the running server has used since it started, user and system, all its
     /// threads, in seconds (Linux's `/proc/<pid>/stat`, counted in clock ticks, usually of 10
-    /// ms). Nil while the server is stopped, and where there is no `/proc`.
+    /// ms). Nil while the server is stopped, and where there is no `/proc`. The kernel writes
+    /// the file as it is read, waiting on no device, as `getrusage(2)` does for this process.
     public func cpuSeconds() -> Double? {
         guard let pid = processID,
             let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
