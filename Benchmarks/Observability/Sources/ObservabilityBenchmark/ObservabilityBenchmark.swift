@@ -116,6 +116,10 @@ struct ObservabilityBenchmark {
         /// so the machine's slower and faster spells, which move both, cancel out of each
         /// round's ratio.
         let pairedCostPercent: Double
+        /// A range that holds the true paired cost with at least 95% confidence, whatever the
+        /// distribution of the rounds' costs (``MedianConfidenceInterval``); nil with fewer than
+        /// six rounds.
+        let pairedCostInterval: MedianConfidenceInterval?
         /// The median of the runs' CPU time per event.
         let medianCPUMicrosecondsPerEvent: Double
         /// How much more CPU time per event the median takes than without hooks, in percent.
@@ -192,10 +196,11 @@ struct ObservabilityBenchmark {
             let median = Self.median(rates)
             let cpu = Self.median(variantRuns.map(\.cpuMicrosecondsPerEvent))
             let redisCPU = variantRuns.map(\.redisCPUMicrosecondsPerEvent)
+            let pairedCosts = Self.pairedCosts(of: variantRuns, against: runs[.none, default: []])
             return VariantResult(
                 variant: variant, medianEventsPerSecond: median, minimumEventsPerSecond: rates.min() ?? 0,
                 maximumEventsPerSecond: rates.max() ?? 0, costPercent: (1 - median / baseline) * 100,
-                pairedCostPercent: Self.pairedCost(of: variantRuns, against: runs[.none, default: []]),
+                pairedCostPercent: Self.median(pairedCosts), pairedCostInterval: MedianConfidenceInterval(of: pairedCosts),
                 medianCPUMicrosecondsPerEvent: cpu, cpuCostPercent: (cpu / cpuBaseline - 1) * 100,
                 medianRedisCPUMicrosecondsPerEvent: redisCPU.contains(nil) ? nil : Self.median(redisCPU.compactMap { $0 }),
                 runs: variantRuns)
@@ -352,7 +357,8 @@ struct ObservabilityBenchmark {
         lines.append(
             pad("variant", 10) + pad("median ev/s", 13, right: true) + pad("min ev/s", 11, right: true)
                 + pad("max ev/s", 11, right: true) + pad("cost vs none", 14, right: true)
-                + pad("paired cost", 13, right: true) + pad("CPU µs/event", 14, right: true)
+                + pad("paired cost", 13, right: true) + pad("its 95% range", 17, right: true)
+                + pad("CPU µs/event", 14, right: true)
                 + pad("CPU vs none", 13, right: true) + pad("Redis µs/event", 16, right: true))
         for result in report.variants {
             let isBaseline = result.variant == .none
@@ -362,6 +368,7 @@ struct ObservabilityBenchmark {
                     + pad(grouped(result.maximumEventsPerSecond), 11, right: true)
                     + pad(isBaseline ? "-" : String(format: "%.1f%%", result.costPercent), 14, right: true)
                     + pad(isBaseline ? "-" : String(format: "%.1f%%", result.pairedCostPercent), 13, right: true)
+                    + pad(isBaseline ? "-" : range(result.pairedCostInterval), 17, right: true)
                     + pad(String(format: "%.1f", result.medianCPUMicrosecondsPerEvent), 14, right: true)
                     + pad(isBaseline ? "-" : String(format: "%+.1f%%", result.cpuCostPercent), 13, right: true)
                     + pad(result.medianRedisCPUMicrosecondsPerEvent.map { String(format: "%.1f", $0) } ?? "-", 16, right: true))
@@ -378,11 +385,16 @@ struct ObservabilityBenchmark {
         return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 
-    /// The median over the rounds of how much lower the rate of `runs` was than that of the
-    /// `baseline` run of the same round, in percent; rounds without a baseline run are left out.
-    static func pairedCost(of runs: [Run], against baseline: [Run]) -> Double {
+    /// For each round, how much lower the rate of `runs` was than that of the `baseline` run of
+    /// the same round, in percent; rounds without a baseline run are left out.
+    static func pairedCosts(of runs: [Run], against baseline: [Run]) -> [Double] {
         let baselineRates = Dictionary(uniqueKeysWithValues: baseline.map { ($0.round, $0.eventsPerSecond) })
-        return median(runs.compactMap { run in baselineRates[run.round].map { (1 - run.eventsPerSecond / $0) * 100 } })
+        return runs.compactMap { run in baselineRates[run.round].map { (1 - run.eventsPerSecond / $0) * 100 } }
+    }
+
+    /// `interval` as `-1.2 to 4.5%`, or `-` without one.
+    private static func range(_ interval: MedianConfidenceInterval?) -> String {
+        interval.map { String(format: "%.1f to %.1f%%", $0.lower, $0.upper) } ?? "-"
     }
 
     /// The median of `values` (the mean of the middle two for an even count); 0 for none.

@@ -21,8 +21,9 @@ struct ObservabilityBenchmarkCommand: AsyncParsableCommand {
             span and exports none) and memory (the in-memory tracer of the tests). After a \
             warm-up run, every round runs the variants in a rotating order; the table shows each \
             variant's median and its cost against none, by the medians and paired (the median of \
-            each round's ratio to none), and the CPU time per event of this process and of \
-            redis-server. Every event must be handled exactly once, and \
+            each round's ratio to none, and from six rounds a range that holds it with 95% \
+            confidence), and the CPU time per event of this process and of redis-server. Every \
+            event must be handled exactly once, and \
             the hooks must have recorded each one (the collector must have received every span, or \
             about a tenth of them when sampling), or the command fails. Run it from a release build: \
             swift run -c release --package-path Benchmarks/Observability observability-benchmark

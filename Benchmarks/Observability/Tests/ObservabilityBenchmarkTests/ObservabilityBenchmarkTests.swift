@@ -60,8 +60,25 @@ import Testing
         // The machine is twice as fast in round 2: each round's variant is 10%, 20% and 30% slower.
         let none = [run(1, 1_000), run(2, 2_000), run(3, 1_000)]
         let hooks = [run(3, 700), run(1, 900), run(2, 1_600)]
-        #expect(abs(ObservabilityBenchmark.pairedCost(of: hooks, against: none) - 20) < 1e-9)
-        #expect(ObservabilityBenchmark.pairedCost(of: [run(4, 500)], against: none) == 0)
+        let costs = ObservabilityBenchmark.pairedCosts(of: hooks, against: none)
+        #expect(zip(costs, [30, 10, 20]).allSatisfy { abs($0 - $1) < 1e-9 }, "\(costs)")
+        #expect(ObservabilityBenchmark.pairedCosts(of: [run(4, 500)], against: none).isEmpty)
+    }
+
+    @Test func theMediansRangeIsBetweenTwoSamplesAndHoldsItWithTheBinomialsConfidence() throws {
+        // 30 samples: 2 · P(B ≤ 9) = 0.0428 for B ~ Binomial(30, ½), 2 · P(B ≤ 10) = 0.0987, so
+        // the 95% range leaves 9 samples out on each side: from the 10th to the 21st.
+        let thirty = try #require(MedianConfidenceInterval(of: (1...30).reversed().map(Double.init)))
+        #expect([thirty.lower, thirty.upper] == [10, 21])
+        #expect(abs(thirty.confidence - 0.95723) < 1e-5)
+        // Six samples: only the whole range, 1 − 2/64; five are too few for 95%, not for 90%.
+        let six = try #require(MedianConfidenceInterval(of: [3, -1, 4, 1, 5, 9]))
+        #expect([six.lower, six.upper] == [-1, 9])
+        #expect(abs(six.confidence - 0.96875) < 1e-9)
+        #expect(MedianConfidenceInterval(of: [3, -1, 4, 1, 5]) == nil)
+        let five = try #require(MedianConfidenceInterval(of: [3, -1, 4, 1, 5], confidence: 0.9))
+        #expect(abs(five.confidence - 0.9375) < 1e-9)
+        #expect(MedianConfidenceInterval(of: []) == nil)
     }
 
     @Test func variantsAreChosenByNameAndNoneAlwaysRuns() throws {
